@@ -1,0 +1,26 @@
+// How a kernel function reaches its device implementation.
+//
+// Every public kernel function (kernels/<family>.h, namespace htp::kernels) validates its arguments once — shapes,
+// dtypes, devices, with errors that name the op and the offending tensors — allocates its outputs, and then calls
+// the device implementation with HTP_DEVICE_CALL. CPU implementations live in kernels/cpu/<family>.cpp (namespace
+// htp::kernels::cpu) and only compute: they may assume validated, well-formed arguments. The CUDA backend adds twins
+// with the same names and signatures in kernels/cuda/<family>.cu (namespace htp::kernels::cuda).
+#pragma once
+#include "tensor/device.h"
+#include "tensor/error.h"
+
+namespace htp::kernels {
+
+[[noreturn]] inline void no_kernel_for(const char* op, Device device) {
+  throw Error(detail::concat(op, ": no kernel for device ", device.str(), " in this build"));
+}
+
+}  // namespace htp::kernels
+
+#define HTP_DEVICE_CALL(op, device, fn, ...)            \
+  do {                                                   \
+    if ((device).is_cpu())                               \
+      ::htp::kernels::cpu::fn(__VA_ARGS__);              \
+    else                                                 \
+      ::htp::kernels::no_kernel_for((op), (device));     \
+  } while (0)
