@@ -7,7 +7,10 @@ namespace htp {
 
 Tensor empty(const Shape& shape, DType dtype, Device device) {
   for (int64_t s : shape) HTP_CHECK(s >= 0, "empty: negative size in shape ", shape_str(shape));
-  Storage storage(static_cast<size_t>(shape_numel(shape)) * dtype_size(dtype), device);
+  int64_t bytes = 0;
+  HTP_CHECK(!__builtin_mul_overflow(shape_numel(shape), static_cast<int64_t>(dtype_size(dtype)), &bytes), "empty: ",
+            dtype_name(dtype), shape_str(shape), " needs more than 2^63 bytes");
+  Storage storage(static_cast<size_t>(bytes), device);
   return Tensor(std::move(storage), shape, contiguous_strides(shape), 0, dtype);
 }
 
@@ -47,6 +50,7 @@ Tensor arange(int64_t end, DType dtype, Device device) { return arange(0.0, stat
 
 Tensor linspace(double start, double end, int64_t steps, DType dtype, Device device) {
   HTP_CHECK(steps >= 0, "linspace: steps must be non-negative, got ", steps);
+  if (steps == 1) return full({1}, start, dtype, device);
   const double step = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0.0;
   // Like PyTorch, fill the second half from the end so that the last point is exactly `end`.
   return generate(steps, dtype, device, [&](int64_t i) {
@@ -55,8 +59,8 @@ Tensor linspace(double start, double end, int64_t steps, DType dtype, Device dev
 }
 
 Tensor eye(int64_t n, int64_t m, DType dtype, Device device) {
-  if (m < 0) m = n;
-  HTP_CHECK(n >= 0, "eye: n must be non-negative, got ", n);
+  if (m == -1) m = n;
+  HTP_CHECK(n >= 0 && m >= 0, "eye: sizes must be non-negative, got n = ", n, ", m = ", m);
   Tensor host = zeros({n, m}, dtype);
   Tensor diag = host.as_strided({std::min(n, m)}, {m + 1}, 0);
   diag.fill_(1.0);

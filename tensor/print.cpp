@@ -10,16 +10,30 @@ namespace {
 constexpr int64_t kEdgeItems = 3;     // shown at each end of a long dimension
 constexpr int64_t kSummarizeAt = 64;  // tensors with more elements are summarised
 
-std::string format_value(double v, DType dt) {
-  char buf[32];
-  if (dt == DType::boolean) return v != 0 ? "true" : "false";
-  if (!is_floating(dt)) std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
-  else std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
+// Element i (row-major) of a contiguous CPU copy: integers exactly (int64), floating values with 6 digits.
+class Formatter {
+ public:
+  explicit Formatter(const Tensor& t)
+      : dtype_(t.dtype()),
+        values_(t.to(Device::cpu()).to(is_floating(t.dtype()) ? DType::f64 : DType::i64).contiguous()) {}
+  std::string operator()(int64_t i) const {
+    char buf[32];
+    if (is_floating(dtype_)) {
+      std::snprintf(buf, sizeof buf, "%.6g", values_.data<double>()[i]);
+    } else {
+      const long long v = values_.data<int64_t>()[i];
+      if (dtype_ == DType::boolean) return v ? "true" : "false";
+      std::snprintf(buf, sizeof buf, "%lld", v);
+    }
+    return buf;
+  }
 
-void print_rec(std::ostream& os, const Tensor& t, const std::vector<double>& v, int64_t dim, int64_t base,
-               bool summarize) {
+ private:
+  DType dtype_;
+  Tensor values_;
+};
+
+void print_rec(std::ostream& os, const Tensor& t, const Formatter& v, int64_t dim, int64_t base, bool summarize) {
   const int64_t n = t.size(dim);
   int64_t inner = 1;
   for (int64_t d = dim + 1; d < t.dim(); ++d) inner *= t.size(d);
@@ -30,7 +44,7 @@ void print_rec(std::ostream& os, const Tensor& t, const std::vector<double>& v, 
       i = n - kEdgeItems - 1;
       continue;
     }
-    if (dim + 1 == t.dim()) os << format_value(v[base + i], t.dtype());
+    if (dim + 1 == t.dim()) os << v(base + i);
     else print_rec(os, t, v, dim + 1, base + i * inner, summarize);
     if (i + 1 < n) os << ", ";
   }
@@ -43,8 +57,8 @@ std::string Tensor::str() const {
   if (!defined()) return "tensor(undefined)";
   std::ostringstream os;
   os << "tensor(" << describe() << ") ";
-  const std::vector<double> v = to_vector();
-  if (dim() == 0) os << format_value(v[0], dtype_);
+  const Formatter v(*this);
+  if (dim() == 0) os << v(0);
   else print_rec(os, *this, v, 0, 0, numel() > kSummarizeAt);
   return os.str();
 }

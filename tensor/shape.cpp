@@ -8,11 +8,13 @@ namespace htp {
 
 int64_t shape_numel(const Shape& shape) {
   int64_t n = 1;
-  for (int64_t s : shape) n *= s;
+  for (int64_t s : shape)
+    HTP_CHECK(!__builtin_mul_overflow(n, s, &n), "shape ", shape_str(shape), " has more than 2^63 elements");
   return n;
 }
 
 Strides contiguous_strides(const Shape& shape) {
+  shape_numel(shape);  // rejects shapes whose element count overflows
   Strides st(shape.size());
   int64_t acc = 1;
   for (size_t i = shape.size(); i-- > 0;) {

@@ -1,6 +1,7 @@
 #include "tensor/tensor.h"
 
 #include <algorithm>
+#include <limits>
 #include <ostream>
 
 #include "tensor/creation.h"
@@ -16,8 +17,16 @@ Tensor::Tensor(Storage storage, Shape shape, Strides strides, int64_t offset, DT
   for (int64_t s : shape_) HTP_CHECK(s >= 0, "Tensor: negative size in shape ", shape_str(shape_));
 }
 
-int64_t Tensor::size(int64_t d) const { return shape_[normalize_dim(d, dim(), "size")]; }
-int64_t Tensor::stride(int64_t d) const { return strides_[normalize_dim(d, dim(), "stride")]; }
+namespace {
+// normalize_dim for ops that index a dimension: a rank-0 tensor has none.
+int64_t existing_dim(const Tensor& t, int64_t d, const char* op) {
+  HTP_CHECK(t.dim() > 0, op, ": ", t.describe(), " is a scalar (rank 0) and has no dimension ", d);
+  return normalize_dim(d, t.dim(), op);
+}
+}  // namespace
+
+int64_t Tensor::size(int64_t d) const { return shape_[existing_dim(*this, d, "size")]; }
+int64_t Tensor::stride(int64_t d) const { return strides_[existing_dim(*this, d, "stride")]; }
 
 bool Tensor::is_contiguous() const {
   int64_t expected = 1;
@@ -170,8 +179,8 @@ Tensor Tensor::permute(const std::vector<int64_t>& dims) const {
 }
 
 Tensor Tensor::transpose(int64_t d0, int64_t d1) const {
-  d0 = normalize_dim(d0, dim(), "transpose");
-  d1 = normalize_dim(d1, dim(), "transpose");
+  d0 = existing_dim(*this, d0, "transpose");
+  d1 = existing_dim(*this, d1, "transpose");
   Shape s = shape_;
   Strides st = strides_;
   std::swap(s[d0], s[d1]);
@@ -185,7 +194,7 @@ Tensor Tensor::t() const {
 }
 
 Tensor Tensor::narrow(int64_t d, int64_t start, int64_t length) const {
-  d = normalize_dim(d, dim(), "narrow");
+  d = existing_dim(*this, d, "narrow");
   if (start < 0) start += shape_[d];
   HTP_CHECK(start >= 0 && length >= 0 && start + length <= shape_[d], "narrow: start ", start, " and length ", length,
             " exceed dimension ", d, " of size ", shape_[d], " (", describe(), ")");
@@ -195,7 +204,7 @@ Tensor Tensor::narrow(int64_t d, int64_t start, int64_t length) const {
 }
 
 Tensor Tensor::slice(int64_t d, int64_t start, int64_t end, int64_t step) const {
-  d = normalize_dim(d, dim(), "slice");
+  d = existing_dim(*this, d, "slice");
   HTP_CHECK(step > 0, "slice: step must be positive, got ", step);
   const int64_t n = shape_[d];
   if (start < 0) start += n;
@@ -210,10 +219,11 @@ Tensor Tensor::slice(int64_t d, int64_t start, int64_t end, int64_t step) const 
 }
 
 Tensor Tensor::select(int64_t d, int64_t index) const {
-  d = normalize_dim(d, dim(), "select");
-  if (index < 0) index += shape_[d];
-  HTP_CHECK(index >= 0 && index < shape_[d], "select: index ", index, " is out of range for dimension ", d,
+  d = existing_dim(*this, d, "select");
+  const int64_t wrapped = index < 0 ? index + shape_[d] : index;
+  HTP_CHECK(wrapped >= 0 && wrapped < shape_[d], "select: index ", index, " is out of range for dimension ", d,
             " of size ", shape_[d], " (", describe(), ")");
+  index = wrapped;
   Shape s = shape_;
   Strides st = strides_;
   s.erase(s.begin() + d);
@@ -263,7 +273,9 @@ Tensor Tensor::squeeze(int64_t d) const {
 }
 
 Tensor Tensor::unsqueeze(int64_t d) const {
-  d = normalize_dim(d, dim() + 1, "unsqueeze");
+  HTP_CHECK(d >= -dim() - 1 && d <= dim(), "unsqueeze: dimension ", d, " is out of range for a tensor of rank ", dim(),
+            " (expected ", -dim() - 1, " to ", dim(), ")");
+  if (d < 0) d += dim() + 1;
   Shape s = shape_;
   Strides st = strides_;
   const int64_t new_stride = d < dim() ? strides_[d] * shape_[d] : 1;
@@ -322,6 +334,12 @@ D convert(S v) {
     return D(static_cast<float>(v));
   } else if constexpr (std::is_same_v<D, bool>) {
     return v != S(0);
+  } else if constexpr (std::is_integral_v<D> && std::is_floating_point_v<S>) {
+    // Out-of-range float-to-integer conversion is undefined behaviour in C++: saturate instead, NaN becomes 0.
+    if (!(v == v)) return D(0);
+    if (v <= static_cast<S>(std::numeric_limits<D>::lowest())) return std::numeric_limits<D>::lowest();
+    if (v >= static_cast<S>(std::numeric_limits<D>::max())) return std::numeric_limits<D>::max();
+    return static_cast<D>(v);
   } else {
     return static_cast<D>(v);
   }
@@ -352,6 +370,9 @@ void cpu_copy(const Tensor& dst, const Tensor& src) {
 Tensor& Tensor::copy_(const Tensor& src) {
   HTP_CHECK(defined() && src.defined(), "copy_: undefined tensor");
   Tensor s = src.shape_ == shape_ ? src : src.expand(shape_);
+  // Reading and writing the same storage through different views would read already-overwritten elements.
+  if (s.storage_.is_same(storage_) && !(s.offset_ == offset_ && s.strides_ == strides_ && s.dtype_ == dtype_))
+    s = s.clone();
   if (numel() > 0) {
     if (device().is_cpu() && s.device().is_cpu())
       cpu_copy(*this, s);
@@ -368,6 +389,10 @@ Tensor& Tensor::fill_(double value) {
     if (device().is_cpu()) {
       dispatch_all(dtype_, [&](auto tag) {
         using T = decltype(tag);
+        if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
+          HTP_CHECK(value >= static_cast<double>(std::numeric_limits<T>::lowest()) &&
+                        value <= static_cast<double>(std::numeric_limits<T>::max()),
+                    "fill_: value ", value, " cannot be converted to ", dtype_name(dtype_), " without overflow");
         const T v = convert<T>(value);
         T* p = static_cast<T*>(raw_data());
         strided_loop<1>(shape_, {&strides_}, [&](const int64_t* off, int64_t n, const int64_t* inc) {
