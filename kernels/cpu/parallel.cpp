@@ -32,10 +32,12 @@ class Pool {
   int size() const { return threads_; }
 
   void resize(int threads) {
+    std::lock_guard<std::mutex> no_job(job_mutex_);  // never while a job runs
     stop();
     threads_ = threads;
     quit_ = false;
-    for (int i = 1; i < threads_; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
+    // A new worker must not mistake the current generation for a fresh job: it starts from it.
+    for (int i = 1; i < threads_; ++i) workers_.emplace_back([this, i, gen = generation_] { worker_loop(i, gen); });
   }
 
   void run(int chunks, const std::function<void(int)>& chunk_fn) {
@@ -68,8 +70,7 @@ class Pool {
     t_in_parallel = false;
   }
 
-  void worker_loop(int index) {
-    uint64_t seen = 0;
+  void worker_loop(int index, uint64_t seen) {
     for (;;) {
       {
         std::unique_lock<std::mutex> g(m_);
@@ -108,18 +109,22 @@ class Pool {
 };
 
 std::mutex g_pool_mutex;
-int g_requested = 0;
+std::atomic<int> g_requested{0};
 
 Pool& pool() {
   static Pool p(default_threads());
   std::lock_guard<std::mutex> g(g_pool_mutex);
-  if (g_requested > 0 && g_requested != p.size()) p.resize(g_requested);
+  const int requested = g_requested.load();
+  if (requested > 0 && requested != p.size()) p.resize(requested);
   return p;
 }
 
 }  // namespace
 
-int num_threads() { return g_requested > 0 ? g_requested : pool().size(); }
+int num_threads() {
+  const int requested = g_requested.load();
+  return requested > 0 ? requested : pool().size();
+}
 
 void set_num_threads(int n) {
   std::lock_guard<std::mutex> g(g_pool_mutex);
