@@ -1,6 +1,7 @@
 #include "autograd/node.h"
 
 #include <atomic>
+#include <utility>
 
 #include "autograd/variable_impl.h"
 #include "kernels/binary.h"
@@ -80,6 +81,14 @@ const Tensor& SavedTensor::get(const Node& owner) const {
   return tensor_;
 }
 
+namespace {
+thread_local std::string t_node_tag;
+}
+
+NodeTagScope::NodeTagScope(std::string tag) : previous_(std::exchange(t_node_tag, std::move(tag))) {}
+NodeTagScope::~NodeTagScope() { t_node_tag = std::move(previous_); }
+const std::string& NodeTagScope::current() { return t_node_tag; }
+
 bool any_requires_grad(const variable_list& inputs) {
   if (!grad_enabled()) return false;
   for (const Variable& v : inputs)
@@ -88,6 +97,7 @@ bool any_requires_grad(const variable_list& inputs) {
 }
 
 void connect_node(Node& node, const variable_list& inputs, const tensor_list& outs) {
+  node.tag = t_node_tag;
   node.next_edges.reserve(inputs.size());
   for (const Variable& v : inputs) {
     if (v.defined() && v.requires_grad())

@@ -106,6 +106,20 @@ class SavedTensor {
   uint64_t version_ = 0;
 };
 
+// Nodes recorded while a NodeTagScope is alive get its tag (nn/ sets the module path, e.g. "layer4.1.conv2", so
+// that backward rules can select nodes by the module that made them). Scopes nest; the innermost wins.
+class NodeTagScope {
+ public:
+  explicit NodeTagScope(std::string tag);
+  ~NodeTagScope();
+  NodeTagScope(const NodeTagScope&) = delete;
+  NodeTagScope& operator=(const NodeTagScope&) = delete;
+  static const std::string& current();  // "" outside any scope
+
+ private:
+  std::string previous_;
+};
+
 // True when grad mode is on and any input requires grad: the op must record a node.
 bool any_requires_grad(const variable_list& inputs);
 

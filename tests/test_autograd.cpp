@@ -151,6 +151,24 @@ TEST_CASE("backward rules replace a node's backward; post-hooks see its result")
   CHECK(values(x2.grad()) == std::vector<double>{0});
 }
 
+TEST_CASE("nodes carry the tag of the innermost NodeTagScope") {
+  Variable x(f64({1}, {1}), true);
+  Variable a, b, c;
+  {
+    NodeTagScope outer("layer1");
+    a = square(x);
+    {
+      NodeTagScope inner("layer1.conv2");
+      b = square(a);
+    }
+    c = square(b);
+  }
+  CHECK(a.grad_fn()->tag == "layer1");
+  CHECK(b.grad_fn()->tag == "layer1.conv2");
+  CHECK(c.grad_fn()->tag == "layer1");
+  CHECK(square(c).grad_fn()->tag.empty());
+}
+
 TEST_CASE("a saved tensor modified in place is detected") {
   Variable x(f64({1, 2}, {2}), true);
   Variable y = square(x);
