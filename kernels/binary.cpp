@@ -2,6 +2,9 @@
 #include "kernels/binary.h"
 
 #include "kernels/cpu/binary.h"
+#ifdef HTP_WITH_CUDA
+#include "kernels/cuda/binary.h"
+#endif
 #include "kernels/dispatch.h"
 #include "tensor/creation.h"
 

@@ -5,6 +5,9 @@
 #include <cmath>
 
 #include "kernels/cpu/reduce.h"
+#ifdef HTP_WITH_CUDA
+#include "kernels/cuda/reduce.h"
+#endif
 #include "kernels/dispatch.h"
 #include "kernels/unary.h"
 #include "tensor/creation.h"

@@ -2,6 +2,9 @@
 #include "kernels/softmax.h"
 
 #include "kernels/cpu/softmax.h"
+#ifdef HTP_WITH_CUDA
+#include "kernels/cuda/softmax.h"
+#endif
 #include "kernels/dispatch.h"
 #include "tensor/creation.h"
 

@@ -4,6 +4,9 @@
 #include <limits>
 
 #include "kernels/cpu/unary.h"
+#ifdef HTP_WITH_CUDA
+#include "kernels/cuda/unary.h"
+#endif
 #include "kernels/dispatch.h"
 #include "tensor/creation.h"
 

@@ -18,7 +18,7 @@ class CpuAllocator final : public Allocator {
  public:
   ~CpuAllocator() override { empty_cache(); }
 
-  void* allocate(size_t bytes) override {
+  void* allocate(size_t bytes, Device) override {
     if (bytes == 0) return nullptr;
     const size_t rounded = round_up(bytes);
     std::lock_guard<std::mutex> g(m_);

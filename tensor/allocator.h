@@ -20,7 +20,8 @@ struct AllocatorStats {
 class Allocator {
  public:
   virtual ~Allocator() = default;
-  virtual void* allocate(size_t bytes) = 0;  // never returns null for bytes > 0: throws htp::Error instead
+  // Memory on `device` (its type is the allocator's own). Never returns null for bytes > 0: throws htp::Error.
+  virtual void* allocate(size_t bytes, Device device) = 0;
   virtual void deallocate(void* ptr, size_t bytes) = 0;
   virtual AllocatorStats stats() const = 0;
   virtual void reset_peak() = 0;

@@ -4,7 +4,7 @@ namespace htp {
 
 Storage::Storage(size_t nbytes, Device device) : impl_(std::make_shared<Impl>()) {
   impl_->allocator = &allocator_for(device);
-  impl_->data = impl_->allocator->allocate(nbytes);
+  impl_->data = impl_->allocator->allocate(nbytes, device);
   impl_->nbytes = nbytes;
   impl_->device = device;
 }

@@ -14,7 +14,7 @@ namespace {
 // Counts calls and bytes, serving memory from the system.
 class CountingAllocator final : public Allocator {
  public:
-  void* allocate(size_t bytes) override {
+  void* allocate(size_t bytes, Device) override {
     ++allocs;
     live += static_cast<int64_t>(bytes);
     return bytes ? std::malloc(bytes) : nullptr;
