@@ -116,6 +116,15 @@ void Module::to(Device device) {
   for (auto& [_, v] : named_buffers()) v.mutable_data() = v.data().to(device);
 }
 
+void Module::to(DType dtype) {
+  HTP_CHECK(is_floating(dtype), type_name(), ".to(", dtype_name(dtype), "): modules convert to floating types only");
+  auto convert = [&](Variable& v) {
+    if (is_floating(v.dtype())) v.mutable_data() = v.data().to(dtype);
+  };
+  for (auto& [_, v] : named_parameters()) convert(v);
+  for (auto& [_, v] : named_buffers()) convert(v);
+}
+
 StateDict Module::state_dict() const {
   StateDict out;
   for (const auto& [n, v] : named_parameters()) out[n] = v.data();

@@ -48,6 +48,7 @@ class Module {
   bool is_training() const { return training_; }
   void freeze();  // requires_grad = false on every parameter, recursively (a frozen backbone)
   void to(Device device);
+  void to(DType dtype);  // floating parameters and buffers only (integer buffers such as counters keep theirs)
 
   // ---- state -----------------------------------------------------------------------------------------------------
   StateDict state_dict() const;  // parameters and buffers by dotted name (shared storage, no copies)

@@ -71,6 +71,10 @@ TEST_CASE("train/eval, freeze and to() reach every submodule") {
   net.freeze();
   for (const Variable& p : net.parameters()) CHECK_FALSE(p.requires_grad());
   CHECK_THROWS_WITH_AS(net.to(Device::cuda()), doctest::Contains("cuda"), Error);
+  net.to(DType::f64);
+  CHECK(net.layer1->first->weight.dtype() == DType::f64);
+  CHECK(net.layer1->first->count.dtype() == DType::f64);
+  CHECK(net(Variable(ones({3}, DType::f64))).dtype() == DType::f64);
 }
 
 TEST_CASE("state_dict round trip, strictness and shape errors") {
