@@ -2,6 +2,7 @@
 
 #include "autograd/engine.h"
 #include "autograd/variable_impl.h"
+#include "kernels/binary.h"
 
 namespace htp {
 
@@ -61,7 +62,8 @@ void Variable::retain_grad() {
   impl_->retains_grad = true;
   std::weak_ptr<Impl> weak = impl_;
   impl_->grad_fn->add_pre_hook(impl_->output_nr, [weak](const Tensor& g) {
-    if (auto self = weak.lock()) self->grad = self->grad.defined() ? self->grad.clone() : g.clone();
+    // Accumulates over backward passes like a leaf's .grad() (retain_graph: several targets from one forward).
+    if (auto self = weak.lock()) self->grad = self->grad.defined() ? kernels::add(self->grad, g) : g.clone();
     return Tensor();
   });
 }

@@ -113,6 +113,13 @@ TEST_CASE("tensor hooks replace the gradient; retain_grad keeps a non-leaf gradi
   Variable y = square(h);
   y.backward(ones({2}, DType::f64));
   CHECK(values(h.grad()) == std::vector<double>{2, 8});  // retain_grad runs first: it sees the original gradient
+  Variable x3(f64({1, 2}, {2}), true);
+  Variable h3 = square(x3);
+  h3.retain_grad();
+  Variable y3 = square(h3);
+  y3.backward(ones({2}, DType::f64), {true, nullptr});
+  y3.backward(ones({2}, DType::f64));
+  CHECK(values(h3.grad()) == std::vector<double>{4, 16});  // accumulated over both passes, like a leaf
   CHECK(values(x.grad()) == std::vector<double>{20, 40});
   Variable w(f64({3}, {1}), true);
   w.register_hook([](const Tensor& g) { return full_like(g, 0.5); });  // leaf hook, before accumulation
