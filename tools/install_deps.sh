@@ -3,7 +3,7 @@
 # the exact command to run and fails. Usage: tools/install_deps.sh [--with-data]
 set -euo pipefail
 
-packages=(cmake ninja-build g++ libstb-dev doctest-dev libbenchmark-dev libopenblas-dev)
+packages=(cmake ninja-build g++ libstb-dev doctest-dev libbenchmark-dev libopenblas-dev zlib1g-dev nlohmann-json3-dev)
 [[ "${1:-}" == "--with-data" ]] && packages+=(dataset-fashion-mnist)
 
 missing=()
