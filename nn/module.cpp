@@ -11,8 +11,13 @@ std::string join_path(const std::string& prefix, const std::string& name) {
 }
 
 Variable Module::operator()(const Variable& x) {
-  NodeTagScope tag(path_);
-  return forward(x);
+  Variable y;
+  {
+    NodeTagScope tag(path_);
+    y = forward(x);
+  }
+  for (ForwardHook& hook : forward_hooks_) hook(*this, x, y);
+  return y;
 }
 
 void Module::check_new_name(const std::string& name) const {

@@ -12,6 +12,7 @@
 //     Variable forward(const Variable& x) override { return mul(x, s); }
 //   };
 #pragma once
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -30,7 +31,12 @@ class Module {
   virtual std::string type_name() const = 0;
   virtual Variable forward(const Variable& x) = 0;
 
-  Variable operator()(const Variable& x);  // forward() under a NodeTagScope(path())
+  Variable operator()(const Variable& x);  // forward() under a NodeTagScope(path()), then the forward hooks
+
+  // Forward hooks see (module, input, output) after every call (feature capture: GradCAM, `htp forward --layer`).
+  using ForwardHook = std::function<void(Module& module, const Variable& input, const Variable& output)>;
+  void add_forward_hook(ForwardHook hook) { forward_hooks_.push_back(std::move(hook)); }
+  void clear_forward_hooks() { forward_hooks_.clear(); }
 
   // ---- the tree ------------------------------------------------------------------------------------------------
   const std::string& path() const { return path_; }  // "" for a root
@@ -73,6 +79,7 @@ class Module {
   std::vector<std::pair<std::string, Variable>> params_;
   std::vector<std::pair<std::string, Variable>> buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+  std::vector<ForwardHook> forward_hooks_;
   bool training_ = true;
   std::string path_;
 };

@@ -62,6 +62,23 @@ TEST_CASE("calling a module tags its backward nodes with the module path") {
   CHECK(add_node->tag == "layer1.second");
 }
 
+TEST_CASE("forward hooks see the input and output of every call") {
+  Net net;
+  std::vector<std::string> seen;
+  Variable captured;
+  net.layer1->second->add_forward_hook([&](Module& m, const Variable& in, const Variable& out) {
+    seen.push_back(m.path());
+    captured = out;
+    CHECK(in.shape() == out.shape());
+  });
+  Variable y = net(Variable(ones({3})));
+  CHECK(seen == std::vector<std::string>{"layer1.second"});
+  CHECK(captured.data().to_vector() == std::vector<double>{4, 4, 4});  // (1 · 2) · 2
+  net.layer1->second->clear_forward_hooks();
+  net(Variable(ones({3})));
+  CHECK(seen.size() == 1);
+}
+
 TEST_CASE("train/eval, freeze and to() reach every submodule") {
   Net net;
   net.eval();
