@@ -25,6 +25,7 @@ Variable max_pool2d(const Variable& x, const kernels::MaxPool2dParams& params) {
 
 Variable avg_pool2d(const Variable& x, const kernels::AvgPool2dParams& params) {
   return record<AvgPool2dBackward>({x}, kernels::avg_pool2d_forward(x.data(), params), [&](AvgPool2dBackward& n) {
+    n.input.save(x);
     n.input_shape = x.shape();
     n.params = params;
   });
@@ -33,6 +34,7 @@ Variable avg_pool2d(const Variable& x, const kernels::AvgPool2dParams& params) {
 Variable adaptive_avg_pool2d(const Variable& x, std::array<int64_t, 2> output_size) {
   return record<AdaptiveAvgPool2dBackward>({x}, kernels::adaptive_avg_pool2d_forward(x.data(), output_size),
                                            [&](AdaptiveAvgPool2dBackward& n) {
+                                             n.input.save(x);
                                              n.input_shape = x.shape();
                                              n.output_size = output_size;
                                            });

@@ -26,15 +26,19 @@ struct MaxPool2dBackward : Node {
 struct AvgPool2dBackward : Node {
   Shape input_shape;
   kernels::AvgPool2dParams params;
+  SavedTensor input;  // not needed by the gradient: kept for backward rules (LRP's Norm rule reads the pooled input)
   std::string name() const override { return "AvgPool2dBackward"; }
   tensor_list apply(tensor_list&& g) override;
+  void release_saved() override { input.reset(); }
 };
 
 struct AdaptiveAvgPool2dBackward : Node {
   Shape input_shape;
   std::array<int64_t, 2> output_size{1, 1};
+  SavedTensor input;  // kept for backward rules only, as in AvgPool2dBackward
   std::string name() const override { return "AdaptiveAvgPool2dBackward"; }
   tensor_list apply(tensor_list&& g) override;
+  void release_saved() override { input.reset(); }
 };
 
 }  // namespace htp
