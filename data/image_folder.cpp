@@ -61,7 +61,7 @@ std::vector<std::string> decode_failures(const std::vector<std::string>& paths, 
 
 }  // namespace
 
-ImageFolder::ImageFolder(const std::string& root, ImageFolderOptions options) : root_(root) {
+ImageFolder::ImageFolder(const std::string& root, ImageFolderOptions options) : LabelledImages(root) {
   std::error_code ec;
   HTP_CHECK(fs::is_directory(root, ec), root, ": not a directory (expected root/<class name>/<image files>)");
   std::vector<std::string> paths;
@@ -99,19 +99,6 @@ ImageFolder::ImageFolder(const std::string& root, ImageFolderOptions options) : 
       skipped_.push_back({paths[i], reasons[i]});
     }
   }
-}
-
-Sample ImageFolder::get(int64_t index) const {
-  check_index(index, size(), root_);
-  Sample s;
-  s.image = load_image(paths_[index]);
-  s.label = labels_[index];
-  return s;
-}
-
-std::string ImageFolder::sample_name(int64_t index) const {
-  check_index(index, size(), root_);
-  return paths_[index];
 }
 
 }  // namespace htp::data

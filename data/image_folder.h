@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "data/dataset.h"
+#include "data/labelled_images.h"
 
 namespace htp::data {
 
@@ -27,25 +27,15 @@ struct SkippedFile {
   std::string reason;
 };
 
-class ImageFolder : public Dataset {
+class ImageFolder : public LabelledImages {
  public:
   explicit ImageFolder(const std::string& root, ImageFolderOptions options = {});
 
-  int64_t size() const override { return static_cast<int64_t>(paths_.size()); }
-  Sample get(int64_t index) const override;
-  const std::vector<std::string>& class_names() const override { return class_names_; }
-  std::string sample_name(int64_t index) const override;
-
   const std::vector<std::string>& paths() const { return paths_; }
-  const std::vector<int64_t>& labels() const { return labels_; }
   int64_t skipped() const { return static_cast<int64_t>(skipped_.size()); }
   const std::vector<SkippedFile>& skipped_files() const { return skipped_; }
 
  private:
-  std::string root_;
-  std::vector<std::string> class_names_;
-  std::vector<std::string> paths_;
-  std::vector<int64_t> labels_;
   std::vector<SkippedFile> skipped_;
 };
 

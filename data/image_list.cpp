@@ -8,7 +8,7 @@
 namespace htp::data {
 
 ImageList::ImageList(const std::string& root, const std::string& list_file, std::vector<std::string> class_names)
-    : list_file_(list_file), class_names_(std::move(class_names)) {
+    : LabelledImages(list_file, std::move(class_names)) {
   HTP_CHECK(!class_names_.empty(), list_file, ": ImageList needs the class names");
   const std::vector<uint8_t> bytes = read_file(list_file);
   std::istringstream in(std::string(bytes.begin(), bytes.end()));
@@ -28,19 +28,6 @@ ImageList::ImageList(const std::string& root, const std::string& list_file, std:
     labels_.push_back(label);
   }
   HTP_CHECK(!paths_.empty(), list_file, ": no images listed");
-}
-
-Sample ImageList::get(int64_t index) const {
-  check_index(index, size(), list_file_);
-  Sample s;
-  s.image = load_image(paths_[index]);
-  s.label = labels_[index];
-  return s;
-}
-
-std::string ImageList::sample_name(int64_t index) const {
-  check_index(index, size(), list_file_);
-  return paths_[index];
 }
 
 }  // namespace htp::data

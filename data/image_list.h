@@ -7,27 +7,14 @@
 #include <string>
 #include <vector>
 
-#include "data/dataset.h"
+#include "data/labelled_images.h"
 
 namespace htp::data {
 
-class ImageList : public Dataset {
+class ImageList : public LabelledImages {
  public:
   // class_names gives the number of classes; labels must be below it.
   ImageList(const std::string& root, const std::string& list_file, std::vector<std::string> class_names);
-
-  int64_t size() const override { return static_cast<int64_t>(paths_.size()); }
-  Sample get(int64_t index) const override;
-  const std::vector<std::string>& class_names() const override { return class_names_; }
-  std::string sample_name(int64_t index) const override;
-
-  const std::vector<int64_t>& labels() const { return labels_; }
-
- private:
-  std::string list_file_;
-  std::vector<std::string> paths_;
-  std::vector<int64_t> labels_;
-  std::vector<std::string> class_names_;
 };
 
 }  // namespace htp::data

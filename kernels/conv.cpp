@@ -1,21 +1,12 @@
 #include "kernels/conv.h"
 
+#include "kernels/checks.h"
 #include "kernels/cpu/conv.h"
 #include "kernels/dispatch.h"
 #include "tensor/creation.h"
 
 namespace htp::kernels {
 namespace {
-
-void check_floating_pair(const Tensor& a, const char* a_name, const Tensor& b, const char* b_name, const char* op) {
-  HTP_CHECK(a.defined() && b.defined(), op, ": undefined tensor (", a_name, " ", a.describe(), ", ", b_name, " ",
-            b.describe(), ")");
-  check_same_device(a, b, op);
-  HTP_CHECK(a.dtype() == b.dtype(), op, ": dtypes differ: ", a_name, " ", a.describe(), " and ", b_name, " ",
-            b.describe());
-  HTP_CHECK(a.dtype() == DType::f32 || a.dtype() == DType::f64, op, ": expected float32 or float64 tensors, got ",
-            a_name, " ", a.describe());
-}
 
 // The output shape for the shapes a backward kernel was given must be grad_out's.
 void check_grad_out(const Tensor& grad_out, const Shape& input, const Shape& weight, const Conv2dParams& params,

@@ -1,21 +1,12 @@
 #include "kernels/matmul.h"
 
+#include "kernels/checks.h"
 #include "kernels/cpu/matmul.h"
 #include "kernels/dispatch.h"
 #include "tensor/creation.h"
 
 namespace htp::kernels {
 namespace {
-
-void check_operands(const Tensor& a, const Tensor& b, const char* op, const char* a_name, const char* b_name) {
-  HTP_CHECK(a.defined() && b.defined(), op, ": undefined tensor (", a_name, " ", a.describe(), ", ", b_name, " ",
-            b.describe(), ")");
-  check_same_device(a, b, op);
-  HTP_CHECK(a.dtype() == b.dtype(), op, ": dtypes differ: ", a_name, " ", a.describe(), " and ", b_name, " ",
-            b.describe());
-  HTP_CHECK(a.dtype() == DType::f32 || a.dtype() == DType::f64, op, ": expected float32 or float64 tensors, got ",
-            a_name, " ", a.describe());
-}
 
 // out[B, M, N] = a[B, M, K] · b[B, K, N] (+ out when accumulate) on the operands' device.
 void run_batched(const char* op, const Tensor& a, const Tensor& b, const Tensor& out, bool accumulate) {
@@ -25,7 +16,7 @@ void run_batched(const char* op, const Tensor& a, const Tensor& b, const Tensor&
 }  // namespace
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
-  check_operands(a, b, "matmul", "a", "b");
+  check_floating_pair(a, "a", b, "b", "matmul");
   HTP_CHECK(a.dim() >= 1 && b.dim() >= 1, "matmul: both operands need at least one dimension, got a ", a.describe(),
             " and b ", b.describe());
   const Tensor a2 = a.dim() == 1 ? a.unsqueeze(0) : a;  // [..., M, K]
@@ -59,7 +50,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 }
 
 Tensor bmm(const Tensor& a, const Tensor& b) {
-  check_operands(a, b, "bmm", "a", "b");
+  check_floating_pair(a, "a", b, "b", "bmm");
   HTP_CHECK(a.dim() == 3 && b.dim() == 3 && a.size(0) == b.size(0) && a.size(2) == b.size(1),
             "bmm: expected a [B, M, K] and b [B, K, N], got a ", a.describe(), " and b ", b.describe());
   Tensor out = empty({a.size(0), a.size(1), b.size(2)}, a.dtype(), a.device());
@@ -68,13 +59,13 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
 }
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
-  check_operands(x, weight, "linear", "input", "weight");
+  check_floating_pair(x, "input", weight, "weight", "linear");
   HTP_CHECK(weight.dim() == 2, "linear: weight must be [out, in], got ", weight.describe());
   const int64_t out_features = weight.size(0), in_features = weight.size(1);
   HTP_CHECK(x.dim() >= 1 && x.size(-1) == in_features, "linear: input ", x.describe(), " does not end in ", in_features,
             " features as weight ", weight.describe(), " expects");
   if (bias.defined()) {
-    check_operands(x, bias, "linear", "input", "bias");
+    check_floating_pair(x, "input", bias, "bias", "linear");
     HTP_CHECK(bias.dim() == 1 && bias.size(0) == out_features, "linear: bias ", bias.describe(), " must be [",
               out_features, "] for weight ", weight.describe());
   }

@@ -18,6 +18,7 @@
 
 #include "autograd/engine.h"
 #include "tensor/creation.h"
+#include "test_util.h"
 
 namespace htp::testing {
 
@@ -90,16 +91,9 @@ inline GradcheckResult gradcheck(const std::function<Variable(const variable_lis
   return res;
 }
 
-// A float64 leaf that requires grad, filled from a fixed-seed LCG in [lo, hi).
+// A float64 leaf that requires grad, filled from a fixed-seed LCG in [lo, hi) (random_tensor's values).
 inline Variable leaf_f64(const Shape& shape, uint64_t seed = 1, double lo = -1.0, double hi = 1.0) {
-  Tensor t = empty(shape, DType::f64);
-  double* p = t.data<double>();
-  uint64_t s = seed * 0x9E3779B97F4A7C15ull + 12345;
-  for (int64_t i = 0; i < t.numel(); ++i) {
-    s = s * 6364136223846793005ull + 1442695040888963407ull;
-    p[i] = lo + (hi - lo) * static_cast<double>(s >> 11) / static_cast<double>(1ull << 53);
-  }
-  return Variable(t, true);
+  return Variable(random_tensor(shape, DType::f64, seed, lo, hi), true);
 }
 
 }  // namespace htp::testing

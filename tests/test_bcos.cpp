@@ -9,6 +9,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <ostream>
 #include <vector>
 
 #include "autograd/ops.h"
@@ -42,6 +43,12 @@ struct ConvCase {
   double b;
   int64_t M;
 };
+
+// For CAPTURE: the layer hyperparameters of a case.
+std::ostream& operator<<(std::ostream& os, const ConvCase& c) {
+  return os << "{C " << c.C << ", k " << c.k << ", stride " << c.stride << ", pad " << c.pad << ", dil " << c.dil
+            << ", groups " << c.groups << ", B " << c.b << ", M " << c.M << "}";
+}
 
 // BcosConv2d from the definition (A.2): unit-norm filters, max over consecutive groups of M channels, patch norm
 // sqrt(Σ_{patch, group channels} x² + 1e-6) with zero padding.
@@ -215,14 +222,7 @@ TEST_CASE("BcosConv2d matches the A.2 formula (B, max_out, stride, padding, grou
       {2, 3, 5, 4, 3, 1, 1, 0, 1, 1, 2.0, 1}, {1, 3, 5, 5, 4, 3, 1, 1, 1, 1, 1.0, 2},
   };
   for (const ConvCase& c : cases) {
-    CAPTURE(c.C);
-    CAPTURE(c.k);
-    CAPTURE(c.stride);
-    CAPTURE(c.pad);
-    CAPTURE(c.dil);
-    CAPTURE(c.groups);
-    CAPTURE(c.b);
-    CAPTURE(c.M);
+    CAPTURE(c);
     auto m = make_conv(c);
     const Variable x = leaf_f64({c.N, c.C, c.H, c.W}, 3);
     Shape ys;
@@ -541,10 +541,7 @@ TEST_CASE("gradcheck: BcosConv2d w.r.t. input and weights (B = 2, 1.5, 1; max_ou
       {1, 2, 5, 5, 2, 3, 1, 1, 2, 1, 2.0, 1}, {1, 2, 4, 4, 3, 3, 1, 1, 1, 1, 1.0, 2},
   };
   for (const ConvCase& c : cases) {
-    CAPTURE(c.b);
-    CAPTURE(c.M);
-    CAPTURE(c.groups);
-    CAPTURE(c.dil);
+    CAPTURE(c);
     auto m = make_conv(c);
     CHECK_GRADCHECK([&](const variable_list& v) { return (*m)(v[0]); },
                     {leaf_f64({c.N, c.C, c.H, c.W}, 51), m->linear->weight});

@@ -3,7 +3,6 @@
 // float64 gradchecks through the autograd function, and error messages.
 #include <doctest/doctest.h>
 
-#include <cmath>
 #include <string>
 
 #include "autograd/functions/conv.h"
@@ -11,9 +10,12 @@
 #include "kernels/conv.h"
 #include "tensor/creation.h"
 #include "tensor/random.h"
+#include "test_util.h"
 
 using namespace htp;
 using kernels::Conv2dParams;
+using testing::check_all_close;
+using testing::error_of;
 
 namespace {
 
@@ -65,27 +67,6 @@ std::vector<double> ref_forward(const Tensor& x, const Tensor& w, const Tensor& 
   return y;
 }
 
-void check_close(const Tensor& got, const std::vector<double>& want, double tol) {
-  const std::vector<double> g = got.to_vector();
-  REQUIRE(g.size() == want.size());
-  int bad = 0;
-  std::string first;
-  for (size_t i = 0; i < g.size(); ++i)
-    if (!(std::abs(g[i] - want[i]) <= tol * (1 + std::abs(want[i]))) && !bad++)
-      first = "element " + std::to_string(i) + ": got " + std::to_string(g[i]) + ", want " + std::to_string(want[i]);
-  CHECK_MESSAGE(bad == 0, bad, " mismatches, first ", first);
-}
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
 Conv2dParams params(std::array<int64_t, 2> stride, std::array<int64_t, 2> padding, std::array<int64_t, 2> dilation,
                     int64_t groups) {
   Conv2dParams p;
@@ -124,7 +105,7 @@ TEST_SUITE("kernels") {
         Tensor y = kernels::conv2d_forward(x, w, b, k.p);
         CHECK(y.shape() == out_shape(k));
         CHECK(y.dtype() == dt);
-        check_close(y, ref_forward(x, w, b, out_shape(k), k.p), dt == DType::f32 ? 1e-4 : 1e-11);
+        check_all_close(y, ref_forward(x, w, b, out_shape(k), k.p), dt == DType::f32 ? 1e-4 : 1e-11);
       }
     }
   }
@@ -136,7 +117,7 @@ TEST_SUITE("kernels") {
     Tensor y = kernels::conv2d_forward(x, w, Tensor(), p);
     const Shape ys{2, 4, 4, 11};
     REQUIRE(y.shape() == ys);
-    check_close(y, ref_forward(x.contiguous(), w.contiguous(), Tensor(), ys, p), 1e-4);
+    check_all_close(y, ref_forward(x.contiguous(), w.contiguous(), Tensor(), ys, p), 1e-4);
   }
 
   TEST_CASE("conv2d backward kernels match the definition") {
@@ -154,9 +135,9 @@ TEST_SUITE("kernels") {
         gw[wi] += vg[yi] * vx[xi];
       });
       for (size_t i = 0; i < vg.size(); ++i) gb[(i / (ys[2] * ys[3])) % ys[1]] += vg[i];
-      check_close(kernels::conv2d_backward_input(gy, w, x.shape(), k.p), gx, 1e-11);
-      check_close(kernels::conv2d_backward_weight(gy, x, w.shape(), k.p), gw, 1e-11);
-      check_close(kernels::conv2d_backward_bias(gy), gb, 1e-11);
+      check_all_close(kernels::conv2d_backward_input(gy, w, x.shape(), k.p), gx, 1e-11);
+      check_all_close(kernels::conv2d_backward_weight(gy, x, w.shape(), k.p), gw, 1e-11);
+      check_all_close(kernels::conv2d_backward_bias(gy), gb, 1e-11);
     }
   }
 

@@ -9,27 +9,21 @@
 #include <vector>
 
 #include "kernels/binary.h"
-#include "kernels/cpu/parallel.h"
 #include "kernels/unary.h"
 #include "tensor/creation.h"
+#include "test_util.h"
 
 using namespace htp;
 namespace k = htp::kernels;
+using testing::check_close;
+using testing::contains;
+using testing::error_of;
+using testing::random_tensor;
+using testing::ThreadCount;
 
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-// Fixed-seed values in [lo, hi), converted to dtype.
-Tensor random_tensor(const Shape& shape, DType dtype, uint64_t seed, double lo = -2.0, double hi = 2.0) {
-  std::vector<double> v(static_cast<size_t>(shape_numel(shape)));
-  uint64_t s = seed * 0x9E3779B97F4A7C15ull + 7;
-  for (double& x : v) {
-    s = s * 6364136223846793005ull + 1442695040888963407ull;
-    x = lo + (hi - lo) * static_cast<double>(s >> 11) / static_cast<double>(1ull << 53);
-  }
-  return tensor(v, shape).to(dtype);
-}
 
 // Row-major flat index into `in` (right-aligned, size-1 dims broadcast) of flat index `flat` of `out`.
 int64_t broadcast_source(const Shape& out, int64_t flat, const Shape& in) {
@@ -55,22 +49,6 @@ std::vector<double> reference_binary(const Tensor& a, const Tensor& b, const Sha
   for (int64_t i = 0; i < shape_numel(out); ++i)
     r[i] = f(av[broadcast_source(out, i, a.shape())], bv[broadcast_source(out, i, b.shape())]);
   return r;
-}
-
-// |got - want| within tol relative to max(1, |want|); NaNs must match.
-void check_close(const Tensor& got, const std::vector<double>& want, double tol) {
-  const std::vector<double> g = got.to_vector();
-  REQUIRE(g.size() == want.size());
-  for (size_t i = 0; i < g.size(); ++i) {
-    if (std::isnan(want[i])) {
-      CHECK_MESSAGE(std::isnan(g[i]), "element ", i, ": got ", g[i], ", want NaN");
-    } else if (std::isinf(want[i])) {
-      CHECK_MESSAGE(g[i] == want[i], "element ", i, ": got ", g[i], ", want ", want[i]);
-    } else {
-      CHECK_MESSAGE(std::abs(g[i] - want[i]) <= tol * std::max(1.0, std::abs(want[i])), "element ", i, ": got ", g[i],
-                    ", want ", want[i]);
-    }
-  }
 }
 
 double tol_for(DType dt) { return dt == DType::f32 ? 2e-6 : 1e-14; }
@@ -113,24 +91,6 @@ void check_binary(const BinaryCase& c, const Tensor& a, const Tensor& b, double 
   CHECK(out.shape() == shape);
   check_close(out, reference_binary(lhs, b, shape, c.ref), tol);
 }
-
-// Sets the CPU thread count for one scope.
-struct ThreadCount {
-  int saved = kernels::cpu::num_threads();
-  explicit ThreadCount(int n) { kernels::cpu::set_num_threads(n); }
-  ~ThreadCount() { kernels::cpu::set_num_threads(saved); }
-};
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 }  // namespace
 

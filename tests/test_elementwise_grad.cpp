@@ -13,31 +13,22 @@
 #include "autograd/functions/views.h"
 #include "gradcheck.h"
 #include "tensor/creation.h"
+#include "test_util.h"
 
 using namespace htp;
+using testing::contains;
+using testing::error_of;
+using testing::leaf;
 using testing::leaf_f64;
 
 namespace {
 
 using Fn = std::function<Variable(const variable_list&)>;
 
-Variable leaf(std::vector<double> v, const Shape& shape) { return Variable(tensor(v, shape), true); }
-
 // d(sum(f(x)))/dx.
 std::vector<double> grad_of_sum(const Variable& x, const std::function<Variable(const Variable&)>& f) {
   return grad({sum(f(x))}, {x})[0].to_vector();
 }
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 }  // namespace
 

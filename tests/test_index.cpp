@@ -10,20 +10,21 @@
 #include "gradcheck.h"
 #include "kernels/index.h"
 #include "tensor/creation.h"
+#include "test_util.h"
 
 using namespace htp;
+using testing::check_approx;
+using testing::contains;
+using testing::error_of;
+using testing::random_tensor;
 
 namespace {
-
-Tensor random_tensor(const Shape& shape, DType dtype, uint64_t seed) {
-  return testing::leaf_f64(shape, seed, -5, 5).data().to(dtype);
-}
 
 Tensor index_tensor(const std::vector<int64_t>& values, const Shape& shape) { return tensor(values, shape); }
 
 // Random int64 indices in [0, bound).
 Tensor random_index(const Shape& shape, int64_t bound, uint64_t seed) {
-  std::vector<double> u = testing::leaf_f64(shape, seed, 0, 1).data().to_vector();
+  std::vector<double> u = random_tensor(shape, DType::f64, seed, 0, 1).to_vector();
   std::vector<int64_t> v;
   for (double x : u) v.push_back(std::min<int64_t>(static_cast<int64_t>(x * bound), bound - 1));
   return index_tensor(v, shape);
@@ -41,29 +42,12 @@ void for_each_pos(const Shape& shape, F&& fn) {
       for (int64_t k = 0; k < shape[2]; ++k) fn(Pos{i, j, k});
 }
 
-void check_equal(const Tensor& actual, const std::vector<double>& expected) {
-  std::vector<double> a = actual.to_vector();
-  REQUIRE(a.size() == expected.size());
-  for (size_t i = 0; i < a.size(); ++i) CHECK(a[i] == doctest::Approx(expected[i]).epsilon(1e-12));
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
 }  // namespace
 
 TEST_SUITE("kernels") {
   TEST_CASE("index_select along every dim, with duplicate, empty and negative-dim cases") {
     for (DType dt : {DType::f32, DType::f64, DType::i64, DType::boolean}) {
-      Tensor x = random_tensor({3, 4, 5}, dt, 1);
+      Tensor x = random_tensor({3, 4, 5}, dt, 1, -5, 5);
       const std::vector<double> xv = x.to_vector();
       for (int64_t dim = -3; dim < 3; ++dim) {
         const int64_t d = dim < 0 ? dim + 3 : dim;
@@ -79,20 +63,20 @@ TEST_SUITE("kernels") {
           p[d] = iv[p[d]];
           expected.push_back(xv[flat(x.shape(), p)]);
         });
-        check_equal(out, expected);
+        check_approx(out, expected);
         shape[d] = 0;
         CHECK(kernels::index_select(x, dim, index_tensor({}, {0})).shape() == shape);
       }
     }
     // Non-contiguous input.
-    Tensor x = random_tensor({4, 3, 2}, DType::f64, 2).permute({2, 1, 0});  // [2, 3, 4]
+    Tensor x = random_tensor({4, 3, 2}, DType::f64, 2, -5, 5).permute({2, 1, 0});  // [2, 3, 4]
     Tensor out = kernels::index_select(x, 2, index_tensor({3, 1}, {2}));
-    check_equal(out.select(2, 0), x.select(2, 3).contiguous().to_vector());
-    check_equal(out.select(2, 1), x.select(2, 1).contiguous().to_vector());
+    check_approx(out.select(2, 0), x.select(2, 3).contiguous().to_vector());
+    check_approx(out.select(2, 1), x.select(2, 1).contiguous().to_vector());
   }
 
   TEST_CASE("index_select_backward adds the gradient slices back, duplicates accumulating") {
-    Tensor g = random_tensor({2, 3, 4}, DType::f64, 3);
+    Tensor g = random_tensor({2, 3, 4}, DType::f64, 3, -5, 5);
     const std::vector<double> gv = g.to_vector();
     const std::vector<int64_t> iv{1, 1, 4};
     Tensor dx = kernels::index_select_backward(g, {2, 5, 4}, -2, index_tensor(iv, {3}));
@@ -102,11 +86,11 @@ TEST_SUITE("kernels") {
       q[1] = iv[p[1]];
       expected[flat({2, 5, 4}, q)] += gv[flat(g.shape(), p)];
     });
-    check_equal(dx, expected);
+    check_approx(dx, expected);
   }
 
   TEST_CASE("gather along every dim with an index smaller than the input") {
-    Tensor x = random_tensor({3, 4, 5}, DType::f32, 4);
+    Tensor x = random_tensor({3, 4, 5}, DType::f32, 4, -5, 5);
     const std::vector<double> xv = x.to_vector();
     for (int64_t d = 0; d < 3; ++d) {
       CAPTURE(d);
@@ -120,16 +104,16 @@ TEST_SUITE("kernels") {
         p[d] = static_cast<int64_t>(iv[f]);
         expected.push_back(xv[flat(x.shape(), p)]);
       });
-      check_equal(kernels::gather(x, d - 3, idx), expected);
-      check_equal(kernels::gather(x.transpose(0, 2).contiguous().transpose(0, 2), d, idx), expected);  // strided x
+      check_approx(kernels::gather(x, d - 3, idx), expected);
+      check_approx(kernels::gather(x.transpose(0, 2).contiguous().transpose(0, 2), d, idx), expected);  // strided x
     }
     CHECK(kernels::gather(x, 1, zeros({3, 0, 5}, DType::i64)).shape() == Shape{3, 0, 5});
   }
 
   TEST_CASE("scatter_add accumulates duplicates along every dim and leaves self unchanged") {
     for (DType dt : {DType::f64, DType::i64}) {
-      Tensor self = random_tensor({3, 4, 5}, dt, 5);
-      Tensor src = random_tensor({3, 4, 6}, dt, 6);
+      Tensor self = random_tensor({3, 4, 5}, dt, 5, -5, 5);
+      Tensor src = random_tensor({3, 4, 6}, dt, 6, -5, 5);
       const std::vector<double> self_v = self.to_vector(), src_v = src.to_vector();
       for (int64_t d = 0; d < 3; ++d) {
         CAPTURE(d);
@@ -142,20 +126,20 @@ TEST_SUITE("kernels") {
           q[d] = static_cast<int64_t>(iv[flat(ishape, p)]);
           expected[flat(self.shape(), q)] += src_v[flat(src.shape(), p)];
         });
-        check_equal(kernels::scatter_add(self, d, idx, src), expected);
-        check_equal(self, self_v);
+        check_approx(kernels::scatter_add(self, d, idx, src), expected);
+        check_approx(self, self_v);
         // In place into a non-contiguous self.
         Tensor t = self.transpose(0, 1).contiguous().transpose(0, 1);
         const uint64_t version = t.version();
         kernels::scatter_add_(t, d, idx, src);
-        check_equal(t, expected);
+        check_approx(t, expected);
         CHECK(t.version() > version);
       }
     }
   }
 
   TEST_CASE("masked_fill broadcasts the mask") {
-    Tensor x = random_tensor({2, 3, 4}, DType::f32, 7);
+    Tensor x = random_tensor({2, 3, 4}, DType::f32, 7, -5, 5);
     const std::vector<double> xv = x.to_vector();
     const std::vector<bool> mv{true, false, false, true};
     for (const Shape& mshape : {Shape{4}, Shape{1, 1, 4}}) {
@@ -163,7 +147,7 @@ TEST_SUITE("kernels") {
       std::vector<double> expected = xv;
       for (size_t i = 0; i < expected.size(); ++i)
         if (mv[i % 4]) expected[i] = -7.5;
-      check_equal(out, expected);
+      check_approx(out, expected);
     }
     Tensor full_mask =
         kernels::masked_fill(zeros({2, 3, 4}, DType::i64), tensor(std::vector<bool>(24, true), {2, 3, 4}), 3);
@@ -172,49 +156,49 @@ TEST_SUITE("kernels") {
     Tensor col = tensor(std::vector<bool>{false, true, false, false}, {4, 1});
     Tensor out = kernels::masked_fill(xt, col, 1.0);
     for (double v : out.select(1, 1).to_vector()) CHECK(v == 1.0);
-    check_equal(out.select(1, 0), xt.select(1, 0).contiguous().to_vector());
-    check_equal(x, xv);
+    check_approx(out.select(1, 0), xt.select(1, 0).contiguous().to_vector());
+    check_approx(x, xv);
   }
 
   TEST_CASE("cat joins different sizes along dim, including empty tensors") {
-    Tensor a = random_tensor({2, 3, 2}, DType::f64, 8), b = random_tensor({2, 1, 2}, DType::f64, 9);
+    Tensor a = random_tensor({2, 3, 2}, DType::f64, 8, -5, 5), b = random_tensor({2, 1, 2}, DType::f64, 9, -5, 5);
     Tensor e = zeros({2, 0, 2}, DType::f64);
-    Tensor c = random_tensor({2, 2, 3}, DType::f64, 10).transpose(1, 2).narrow(1, 0, 2);  // [2, 2, 2] strided
+    Tensor c = random_tensor({2, 2, 3}, DType::f64, 10, -5, 5).transpose(1, 2).narrow(1, 0, 2);  // [2, 2, 2] strided
     Tensor out = kernels::cat({a, e, b, c}, -2);
     REQUIRE(out.shape() == Shape{2, 6, 2});
     std::vector<Tensor> parts{a, b, c};
     const std::vector<int64_t> starts{0, 3, 4};
     for (size_t k = 0; k < parts.size(); ++k)
-      check_equal(out.narrow(1, starts[k], parts[k].size(1)).contiguous(), parts[k].contiguous().to_vector());
+      check_approx(out.narrow(1, starts[k], parts[k].size(1)).contiguous(), parts[k].contiguous().to_vector());
     // Along dims 0 and 2, and of an integer dtype.
     Tensor i0 = tensor(std::vector<int64_t>{1, 2, 3, 4}, {2, 2}), i1 = tensor(std::vector<int64_t>{5, 6}, {1, 2});
-    check_equal(kernels::cat({i0, i1}, 0), {1, 2, 3, 4, 5, 6});
-    check_equal(kernels::cat({i0, i1.t()}, 1), {1, 2, 5, 3, 4, 6});
+    check_approx(kernels::cat({i0, i1}, 0), {1, 2, 3, 4, 5, 6});
+    check_approx(kernels::cat({i0, i1.t()}, 1), {1, 2, 5, 3, 4, 6});
     CHECK(kernels::cat({e, e}, 1).shape() == Shape{2, 0, 2});
   }
 
   TEST_CASE("stack inserts a new dim") {
     Tensor a = tensor({1, 2, 3, 4, 5, 6}).view({2, 3}), b = tensor({7, 8, 9, 10, 11, 12}).view({2, 3});
-    check_equal(kernels::stack({a, b}, 0), {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
-    check_equal(kernels::stack({a, b}, 1), {1, 2, 3, 7, 8, 9, 4, 5, 6, 10, 11, 12});
+    check_approx(kernels::stack({a, b}, 0), {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+    check_approx(kernels::stack({a, b}, 1), {1, 2, 3, 7, 8, 9, 4, 5, 6, 10, 11, 12});
     Tensor s = kernels::stack({a, b}, -1);
     CHECK(s.shape() == Shape{2, 3, 2});
-    check_equal(s, {1, 7, 2, 8, 3, 9, 4, 10, 5, 11, 6, 12});
+    check_approx(s, {1, 7, 2, 8, 3, 9, 4, 10, 5, 11, 6, 12});
   }
 
   TEST_CASE("split returns views of uneven sizes") {
-    Tensor x = random_tensor({2, 7}, DType::f32, 11);
+    Tensor x = random_tensor({2, 7}, DType::f32, 11, -5, 5);
     std::vector<Tensor> parts = kernels::split(x, 3, 1);
     REQUIRE(parts.size() == 3);
     CHECK(parts[0].shape() == Shape{2, 3});
     CHECK(parts[2].shape() == Shape{2, 1});
     CHECK(parts[1].storage().data() == x.storage().data());  // a view, no copy
-    check_equal(parts[2].contiguous(), x.narrow(1, 6, 1).contiguous().to_vector());
-    check_equal(kernels::cat(parts, 1), x.to_vector());
+    check_approx(parts[2].contiguous(), x.narrow(1, 6, 1).contiguous().to_vector());
+    check_approx(kernels::cat(parts, 1), x.to_vector());
     std::vector<Tensor> sized = kernels::split_with_sizes(x, {1, 0, 6}, -1);
     REQUIRE(sized.size() == 3);
     CHECK(sized[1].shape() == Shape{2, 0});
-    check_equal(sized[2].contiguous(), x.narrow(1, 1, 6).contiguous().to_vector());
+    check_approx(sized[2].contiguous(), x.narrow(1, 1, 6).contiguous().to_vector());
     CHECK(kernels::split(x, 5, 0).size() == 1);
   }
 
@@ -231,7 +215,7 @@ TEST_SUITE("kernels") {
   }
 
   TEST_CASE("indexing kernels on inputs large enough to be split across threads") {
-    Tensor x = random_tensor({300, 400}, DType::f32, 30);
+    Tensor x = random_tensor({300, 400}, DType::f32, 30, -5, 5);
     const std::vector<double> xv = x.to_vector();
     Tensor idx = random_index({300, 400}, 300, 31);
     const std::vector<double> iv = idx.to_vector();
@@ -242,7 +226,7 @@ TEST_SUITE("kernels") {
         gathered.push_back(xv[k * 400 + j]);
         scattered[k * 400 + j] += xv[i * 400 + j];
       }
-    check_equal(kernels::gather(x, 0, idx), gathered);
+    check_approx(kernels::gather(x, 0, idx), gathered);
     std::vector<double> sums = kernels::scatter_add(zeros({300, 400}), 0, idx, x).to_vector();
     for (size_t i = 0; i < sums.size(); ++i) CHECK(sums[i] == doctest::Approx(scattered[i]).epsilon(1e-5).scale(1.0));
     Tensor rows = random_index({500}, 300, 32);
@@ -250,10 +234,10 @@ TEST_SUITE("kernels") {
     std::vector<double> selected;
     for (double r : rv)
       for (int64_t j = 0; j < 400; ++j) selected.push_back(xv[static_cast<int64_t>(r) * 400 + j]);
-    check_equal(kernels::index_select(x, 0, rows), selected);
+    check_approx(kernels::index_select(x, 0, rows), selected);
     Tensor joined = kernels::cat({x, x.narrow(1, 0, 100)}, 1);
-    check_equal(joined.narrow(1, 400, 100).contiguous(), x.narrow(1, 0, 100).contiguous().to_vector());
-    check_equal(joined.narrow(1, 0, 400).contiguous(), xv);
+    check_approx(joined.narrow(1, 400, 100).contiguous(), x.narrow(1, 0, 100).contiguous().to_vector());
+    check_approx(joined.narrow(1, 0, 400).contiguous(), xv);
   }
 
   TEST_CASE("indexing errors name the index, the dim and the sizes") {

@@ -12,8 +12,12 @@
 #include "kernels/pad.h"
 #include "tensor/creation.h"
 #include "tensor/random.h"
+#include "test_util.h"
 
 using namespace htp;
+using testing::check_all_close;
+using testing::dot;
+using testing::error_of;
 
 namespace {
 
@@ -62,43 +66,15 @@ std::vector<double> ref_pad3(const Tensor& x, const std::vector<int64_t>& pads, 
   return out;
 }
 
-void check_close(const Tensor& got, const std::vector<double>& want, double tol = 1e-5) {
-  const std::vector<double> g = got.to_vector();
-  REQUIRE(g.size() == want.size());
-  int bad = 0;
-  std::string first;
-  for (size_t i = 0; i < g.size(); ++i)
-    if (!(std::abs(g[i] - want[i]) <= tol * (1 + std::abs(want[i]))) && !bad++)
-      first = "element " + std::to_string(i) + ": got " + std::to_string(g[i]) + ", want " + std::to_string(want[i]);
-  CHECK_MESSAGE(bad == 0, bad, " mismatches, first ", first);
-}
-
-double dot(const Tensor& a, const Tensor& b) {
-  const auto va = a.to_vector(), vb = b.to_vector();
-  double s = 0;
-  for (size_t i = 0; i < va.size(); ++i) s += va[i] * vb[i];
-  return s;
-}
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
 }  // namespace
 
 TEST_SUITE("kernels") {
   TEST_CASE("interpolate_bilinear hand-computed values") {
     Tensor x = tensor(std::vector<float>{0, 1}, {1, 1, 1, 2});
-    check_close(kernels::interpolate_bilinear_forward(x, {1, 4}, true), {0, 1.0 / 3, 2.0 / 3, 1});
-    check_close(kernels::interpolate_bilinear_forward(x, {1, 4}, false), {0, 0.25, 0.75, 1});
-    check_close(kernels::interpolate_bilinear_forward(x, {2, 1}, true), {0, 0});
-    check_close(kernels::interpolate_bilinear_forward(x, {1, 1}, false), {0.5});
+    check_all_close(kernels::interpolate_bilinear_forward(x, {1, 4}, true), {0, 1.0 / 3, 2.0 / 3, 1});
+    check_all_close(kernels::interpolate_bilinear_forward(x, {1, 4}, false), {0, 0.25, 0.75, 1});
+    check_all_close(kernels::interpolate_bilinear_forward(x, {2, 1}, true), {0, 0});
+    check_all_close(kernels::interpolate_bilinear_forward(x, {1, 1}, false), {0.5});
   }
 
   TEST_CASE("interpolate_bilinear up, down and same size, both modes") {
@@ -111,14 +87,14 @@ TEST_SUITE("kernels") {
           Tensor x = randn({2, 3, c[0], c[1]}, dt);
           Tensor y = kernels::interpolate_bilinear_forward(x, {c[2], c[3]}, ac);
           REQUIRE(y.shape() == Shape{2, 3, c[2], c[3]});
-          check_close(y, ref_bilinear(x, c[2], c[3], ac));
-          if (c[0] == c[2] && c[1] == c[3]) check_close(y, x.to_vector());  // same size is the identity
+          check_all_close(y, ref_bilinear(x, c[2], c[3], ac));
+          if (c[0] == c[2] && c[1] == c[3]) check_all_close(y, x.to_vector());  // same size is the identity
           Tensor gy = randn(y.shape(), dt);
           CHECK(dot(y, gy) ==
                 doctest::Approx(dot(x, kernels::interpolate_bilinear_backward(gy, x.shape(), ac))).epsilon(1e-5));
         }
     Tensor xt = randn({1, 5, 4, 2}).permute({0, 3, 1, 2});
-    check_close(kernels::interpolate_bilinear_forward(xt, {7, 3}, false), ref_bilinear(xt, 7, 3, false));
+    check_all_close(kernels::interpolate_bilinear_forward(xt, {7, 3}, false), ref_bilinear(xt, 7, 3, false));
   }
 
   TEST_CASE("pad_constant positive, negative and mixed pads") {
@@ -131,16 +107,16 @@ TEST_SUITE("kernels") {
       const std::vector<double> want = ref_pad3(x, pads, 2.5, shape);
       Tensor y = kernels::pad_constant(x, pads, 2.5);
       REQUIRE(y.shape() == shape);
-      check_close(y, want, 0);
+      check_all_close(y, want, 0);
     }
     Tensor xt = randn({4, 3, 2}).permute({2, 1, 0});  // [2, 3, 4], non-contiguous
     Shape shape;
     const std::vector<double> want = ref_pad3(xt, {1, -1, 0, 2}, -1, shape);
-    check_close(kernels::pad_constant(xt, {1, -1, 0, 2}, -1), want, 0);
+    check_all_close(kernels::pad_constant(xt, {1, -1, 0, 2}, -1), want, 0);
     Tensor xi = arange(24).view({2, 3, 4});
     Tensor yi = kernels::pad_constant(xi, {1, 1}, 7);
     CHECK(yi.dtype() == DType::i64);
-    check_close(yi, ref_pad3(xi, {1, 1}, 7, shape), 0);
+    check_all_close(yi, ref_pad3(xi, {1, 1}, 7, shape), 0);
   }
 
   TEST_CASE("interpolate and pad errors") {

@@ -2,7 +2,6 @@
 // K = 0, both dtypes, sizes that take the parallel paths), float64 gradchecks, and error messages.
 #include <doctest/doctest.h>
 
-#include <cmath>
 #include <string>
 
 #include "autograd/functions/linear_algebra.h"
@@ -10,8 +9,10 @@
 #include "kernels/matmul.h"
 #include "tensor/creation.h"
 #include "tensor/random.h"
+#include "test_util.h"
 
 using namespace htp;
+using testing::error_of;
 
 namespace {
 
@@ -27,28 +28,10 @@ std::vector<double> ref_mm(const std::vector<double>& a, const std::vector<doubl
   return c;
 }
 
+// The result has `shape` and matches `want` (float32 sums of K products: 1e-4 by default).
 void check_close(const Tensor& got, const Shape& shape, const std::vector<double>& want, double tol = 1e-4) {
   REQUIRE(got.shape() == shape);
-  const std::vector<double> g = got.to_vector();
-  REQUIRE(g.size() == want.size());
-  int bad = 0;
-  std::string first;
-  for (size_t i = 0; i < g.size(); ++i)
-    if (!(std::abs(g[i] - want[i]) <= tol * (1 + std::abs(want[i])))) {
-      if (!bad++)
-        first = "element " + std::to_string(i) + ": got " + std::to_string(g[i]) + ", want " + std::to_string(want[i]);
-    }
-  CHECK_MESSAGE(bad == 0, bad, " mismatches, first ", first);
-}
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
+  testing::check_all_close(got, want, tol);
 }
 
 }  // namespace

@@ -10,20 +10,14 @@
 #include "gradcheck.h"
 #include "kernels/norm.h"
 #include "tensor/creation.h"
+#include "test_util.h"
 
 using namespace htp;
+using testing::check_approx;
+using testing::error_of;
+using testing::random_tensor;
 
 namespace {
-
-Tensor random_tensor(const Shape& shape, DType dtype, uint64_t seed, double lo = -2.0, double hi = 2.0) {
-  return testing::leaf_f64(shape, seed, lo, hi).data().to(dtype);
-}
-
-void check_close(const Tensor& actual, const std::vector<double>& expected, double tol) {
-  std::vector<double> a = actual.to_vector();
-  REQUIRE(a.size() == expected.size());
-  for (size_t i = 0; i < a.size(); ++i) CHECK(a[i] == doctest::Approx(expected[i]).epsilon(tol).scale(1.0));
-}
 
 // Plain per-channel batch norm of a row-major [N, C, S...] tensor.
 struct BatchNormReference {
@@ -87,15 +81,6 @@ std::vector<double> reference_layer_norm(const Tensor& x, int64_t d, const Tenso
   return y;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
-
 }  // namespace
 
 TEST_SUITE("kernels") {
@@ -113,11 +98,11 @@ TEST_SUITE("kernels") {
           BatchNormReference ref = reference_batch_norm(x, w, b, rm, rv, true, 0.1, 1e-5);
           const uint64_t version = rm.version();
           kernels::NormForward f = kernels::batch_norm_forward(x, w, b, rm, rv, true, 0.1, 1e-5);
-          check_close(f.y, ref.y, tol);
-          check_close(f.mean, ref.mean, tol);
-          check_close(f.invstd, ref.invstd, tol);
-          check_close(rm, ref.running_mean, tol);
-          check_close(rv, ref.running_var, tol);
+          check_approx(f.y, ref.y, tol);
+          check_approx(f.mean, ref.mean, tol);
+          check_approx(f.invstd, ref.invstd, tol);
+          check_approx(rm, ref.running_mean, tol);
+          check_approx(rv, ref.running_var, tol);
           CHECK(rm.version() > version);
         }
       }
@@ -132,14 +117,14 @@ TEST_SUITE("kernels") {
       const std::vector<double> rm0 = rm.to_vector(), rv0 = rv.to_vector();
       BatchNormReference ref = reference_batch_norm(x, w, b, rm, rv, false, 0.1, 1e-3);
       kernels::NormForward f = kernels::batch_norm_forward(x, w, b, rm, rv, false, 0.1, 1e-3);
-      check_close(f.y, ref.y, 1e-12);
-      check_close(f.mean, rm0, 1e-12);
-      check_close(f.invstd, ref.invstd, 1e-12);
+      check_approx(f.y, ref.y, 1e-12);
+      check_approx(f.mean, rm0, 1e-12);
+      check_approx(f.invstd, ref.invstd, 1e-12);
       CHECK(rm.to_vector() == rm0);
       CHECK(rv.to_vector() == rv0);
       // Without weight and bias.
-      check_close(kernels::batch_norm_forward(x, Tensor(), Tensor(), rm, rv, false, 0.1, 1e-3).y,
-                  reference_batch_norm(x, Tensor(), Tensor(), rm, rv, false, 0.1, 1e-3).y, 1e-12);
+      check_approx(kernels::batch_norm_forward(x, Tensor(), Tensor(), rm, rv, false, 0.1, 1e-3).y,
+                   reference_batch_norm(x, Tensor(), Tensor(), rm, rv, false, 0.1, 1e-3).y, 1e-12);
     }
   }
 
@@ -149,12 +134,12 @@ TEST_SUITE("kernels") {
     REQUIRE(!x.is_contiguous());
     BatchNormReference ref = reference_batch_norm(x, Tensor(), Tensor(), Tensor(), Tensor(), true, 0.1, 1e-5);
     kernels::NormForward f = kernels::batch_norm_forward(x, Tensor(), Tensor(), Tensor(), Tensor(), true, 0.1, 1e-5);
-    check_close(f.y, ref.y, 1e-12);
-    check_close(f.mean, ref.mean, 1e-12);
+    check_approx(f.y, ref.y, 1e-12);
+    check_approx(f.mean, ref.mean, 1e-12);
     // N = 1 with spatial dims is allowed in training (several values per channel).
     Tensor one = random_tensor({1, 2, 3, 1}, DType::f32, 12);
-    check_close(kernels::batch_norm_forward(one, Tensor(), Tensor(), Tensor(), Tensor(), true, 0.1, 1e-5).y,
-                reference_batch_norm(one, Tensor(), Tensor(), Tensor(), Tensor(), true, 0.1, 1e-5).y, 1e-5);
+    check_approx(kernels::batch_norm_forward(one, Tensor(), Tensor(), Tensor(), Tensor(), true, 0.1, 1e-5).y,
+                 reference_batch_norm(one, Tensor(), Tensor(), Tensor(), Tensor(), true, 0.1, 1e-5).y, 1e-5);
   }
 
   TEST_CASE("layer_norm over one and two dims matches the reference") {
@@ -170,17 +155,17 @@ TEST_SUITE("kernels") {
           std::vector<double> means, rstds;
           std::vector<double> y = reference_layer_norm(x, shape_numel(ns), w, b, 1e-5, &means, &rstds);
           kernels::NormForward f = kernels::layer_norm_forward(x, ns, w, b, 1e-5);
-          check_close(f.y, y, tol);
-          check_close(f.mean, means, tol);
-          check_close(f.invstd, rstds, tol);
+          check_approx(f.y, y, tol);
+          check_approx(f.mean, means, tol);
+          check_approx(f.invstd, rstds, tol);
           CHECK(f.mean.shape() == (ns.size() == 1 ? Shape{2, 3, 1} : Shape{2, 1, 1}));
         }
       }
       // Non-contiguous input.
       Tensor xt = x.transpose(0, 2);  // [4, 3, 2]
       std::vector<double> means, rstds;
-      check_close(kernels::layer_norm_forward(xt, {2}, Tensor(), Tensor(), 1e-5).y,
-                  reference_layer_norm(xt, 2, Tensor(), Tensor(), 1e-5, &means, &rstds), tol);
+      check_approx(kernels::layer_norm_forward(xt, {2}, Tensor(), Tensor(), 1e-5).y,
+                   reference_layer_norm(xt, 2, Tensor(), Tensor(), 1e-5, &means, &rstds), tol);
     }
   }
 
@@ -189,14 +174,14 @@ TEST_SUITE("kernels") {
     Tensor rm = zeros({4}, DType::f64), rv = ones({4}, DType::f64);
     BatchNormReference ref = reference_batch_norm(x, Tensor(), Tensor(), rm, rv, true, 0.1, 1e-5);
     kernels::NormForward f = kernels::batch_norm_forward(x, Tensor(), Tensor(), rm, rv, true, 0.1, 1e-5);
-    check_close(f.y, ref.y, 1e-12);
-    check_close(rv, ref.running_var, 1e-12);
+    check_approx(f.y, ref.y, 1e-12);
+    check_approx(rv, ref.running_var, 1e-12);
     // Layer norm rows and the column blocks of its dweight/dbias: check the sums against plain loops.
     Tensor lx = random_tensor({64, 1000}, DType::f64, 17), g = random_tensor({64, 1000}, DType::f64, 18);
     std::vector<double> means, rstds;
     std::vector<double> y = reference_layer_norm(lx, 1000, Tensor(), Tensor(), 1e-5, &means, &rstds);
     kernels::NormForward lf = kernels::layer_norm_forward(lx, {1000}, Tensor(), Tensor(), 1e-5);
-    check_close(lf.y, y, 1e-12);
+    check_approx(lf.y, y, 1e-12);
     kernels::NormGrads d =
         kernels::layer_norm_backward(g, lx, {1000}, lf.mean, lf.invstd, Tensor(), {false, true, true});
     CHECK(!d.dx.defined());
@@ -207,8 +192,8 @@ TEST_SUITE("kernels") {
         dw[j] += gv[r * 1000 + j] * y[r * 1000 + j];
         db[j] += gv[r * 1000 + j];
       }
-    check_close(d.dweight, dw, 1e-10);
-    check_close(d.dbias, db, 1e-10);
+    check_approx(d.dweight, dw, 1e-10);
+    check_approx(d.dbias, db, 1e-10);
   }
 
   TEST_CASE("norm errors name the op and the tensors") {
@@ -251,7 +236,7 @@ TEST_SUITE("autograd") {
     CHECK(node->save_mean.get_unchecked().to_vector() == rm.to_vector());
     std::vector<double> invstd;
     for (double v : rv.to_vector()) invstd.push_back(1 / std::sqrt(v + 1e-3));
-    check_close(node->save_invstd.get_unchecked(), invstd, 1e-12);
+    check_approx(node->save_invstd.get_unchecked(), invstd, 1e-12);
     CHECK(node->weight.get_unchecked().to_vector() == w.data().to_vector());
     CHECK(node->bias.get_unchecked().to_vector() == b.data().to_vector());
   }

@@ -13,10 +13,14 @@
 #include "kernels/pool.h"
 #include "tensor/creation.h"
 #include "tensor/random.h"
+#include "test_util.h"
 
 using namespace htp;
 using kernels::AvgPool2dParams;
 using kernels::MaxPool2dParams;
+using testing::check_all_close;
+using testing::dot;
+using testing::error_of;
 
 namespace {
 
@@ -108,34 +112,6 @@ std::vector<double> ref_adaptive(const Tensor& x, int64_t OH, int64_t OW) {
   return out;
 }
 
-void check_close(const Tensor& got, const std::vector<double>& want, double tol = 1e-5) {
-  const std::vector<double> g = got.to_vector();
-  REQUIRE(g.size() == want.size());
-  int bad = 0;
-  std::string first;
-  for (size_t i = 0; i < g.size(); ++i)
-    if (!(std::abs(g[i] - want[i]) <= tol * (1 + std::abs(want[i]))) && !bad++)
-      first = "element " + std::to_string(i) + ": got " + std::to_string(g[i]) + ", want " + std::to_string(want[i]);
-  CHECK_MESSAGE(bad == 0, bad, " mismatches, first ", first);
-}
-
-double dot(const Tensor& a, const Tensor& b) {
-  const auto va = a.to_vector(), vb = b.to_vector();
-  double s = 0;
-  for (size_t i = 0; i < va.size(); ++i) s += va[i] * vb[i];
-  return s;
-}
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
 MaxPool2dParams maxp(std::array<int64_t, 2> k, std::array<int64_t, 2> s, std::array<int64_t, 2> p = {0, 0},
                      std::array<int64_t, 2> d = {1, 1}, bool ceil_mode = false) {
   return {k, s, p, d, ceil_mode};
@@ -172,15 +148,15 @@ TEST_SUITE("kernels") {
         kernels::MaxPool2dResult y = kernels::max_pool2d_forward(x, c.p);
         REQUIRE(y.values.shape() == r.shape);
         CHECK(y.indices.dtype() == DType::i64);
-        check_close(y.values, r.values);
-        check_close(y.indices, r.indices, 0);
+        check_all_close(y.values, r.values);
+        check_all_close(y.indices, r.indices, 0);
       }
   }
 
   TEST_CASE("max_pool2d on a non-contiguous input and with NaN") {
     Tensor x = randn({2, 6, 6, 3}).permute({0, 3, 1, 2});  // [2, 3, 6, 6]
     const MaxPool2dParams p = maxp({2, 2}, {2, 2});
-    check_close(kernels::max_pool2d_forward(x, p).values, ref_max(x, p).values);
+    check_all_close(kernels::max_pool2d_forward(x, p).values, ref_max(x, p).values);
     Tensor n = tensor(std::vector<float>{1, NAN, 3, 2}, {1, 1, 2, 2});
     kernels::MaxPool2dResult r = kernels::max_pool2d_forward(n, p);
     CHECK(std::isnan(r.values.item<float>()));
@@ -198,7 +174,7 @@ TEST_SUITE("kernels") {
       for (size_t k = 0; k < vg.size(); ++k)
         gx[static_cast<size_t>(static_cast<int64_t>(k) / out_plane * plane + static_cast<int64_t>(r.indices[k]))] +=
             vg[k];
-      check_close(kernels::max_pool2d_backward(gy, kernels::max_pool2d_forward(x, c.p).indices, c.x), gx, 1e-12);
+      check_all_close(kernels::max_pool2d_backward(gy, kernels::max_pool2d_forward(x, c.p).indices, c.x), gx, 1e-12);
     }
   }
 
@@ -226,7 +202,7 @@ TEST_SUITE("kernels") {
         const std::vector<double> want = ref_avg(x, c.p, ys);
         Tensor y = kernels::avg_pool2d_forward(x, c.p);
         REQUIRE(y.shape() == ys);
-        check_close(y, want);
+        check_all_close(y, want);
         Tensor gy = randn(ys, dt);
         CHECK(dot(y, gy) == doctest::Approx(dot(x, kernels::avg_pool2d_backward(gy, c.x, c.p))).epsilon(1e-5));
       }
@@ -234,7 +210,7 @@ TEST_SUITE("kernels") {
     Shape ys;
     const AvgPool2dParams p = avgp({2, 3}, {2, 1}, {1, 1}, false, false);
     const std::vector<double> want = ref_avg(xt, p, ys);
-    check_close(kernels::avg_pool2d_forward(xt, p), want);
+    check_all_close(kernels::avg_pool2d_forward(xt, p), want);
   }
 
   TEST_CASE("adaptive_avg_pool2d to divisible and non-divisible sizes") {
@@ -246,13 +222,13 @@ TEST_SUITE("kernels") {
         Tensor x = randn({2, 3, c[0], c[1]}, dt);
         Tensor y = kernels::adaptive_avg_pool2d_forward(x, {c[2], c[3]});
         REQUIRE(y.shape() == Shape{2, 3, c[2], c[3]});
-        check_close(y, ref_adaptive(x, c[2], c[3]));
+        check_all_close(y, ref_adaptive(x, c[2], c[3]));
         Tensor gy = randn(y.shape(), dt);
         CHECK(dot(y, gy) ==
               doctest::Approx(dot(x, kernels::adaptive_avg_pool2d_backward(gy, x.shape()))).epsilon(1e-5));
       }
     Tensor xt = randn({1, 5, 7, 2}).permute({0, 3, 1, 2});
-    check_close(kernels::adaptive_avg_pool2d_forward(xt, {3, 2}), ref_adaptive(xt, 3, 2));
+    check_all_close(kernels::adaptive_avg_pool2d_forward(xt, {3, 2}), ref_adaptive(xt, 3, 2));
   }
 
   TEST_CASE("pooling errors") {

@@ -11,27 +11,22 @@
 #include <string>
 #include <vector>
 
-#include "kernels/cpu/parallel.h"
 #include "kernels/reduce.h"
 #include "tensor/creation.h"
+#include "test_util.h"
 
 using namespace htp;
 namespace k = htp::kernels;
+using testing::check_close;
+using testing::contains;
+using testing::error_of;
+using testing::random_tensor;
+using testing::ThreadCount;
 
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
-
-Tensor random_tensor(const Shape& shape, DType dtype, uint64_t seed, double lo = -2.0, double hi = 2.0) {
-  std::vector<double> v(static_cast<size_t>(shape_numel(shape)));
-  uint64_t s = seed * 0x9E3779B97F4A7C15ull + 11;
-  for (double& x : v) {
-    s = s * 6364136223846793005ull + 1442695040888963407ull;
-    x = lo + (hi - lo) * static_cast<double>(s >> 11) / static_cast<double>(1ull << 53);
-  }
-  return tensor(v, shape).to(dtype);
-}
 
 // The values of x grouped by output: groups[o] lists, in row-major order, the elements reduced into output o
 // (outputs row-major over the kept dims). `dims` empty = all.
@@ -73,20 +68,6 @@ Shape expected_shape(const Shape& s, std::vector<int64_t> dims, bool keepdim) {
       out.push_back(1);
   }
   return out;
-}
-
-void check_close(const Tensor& got, const std::vector<double>& want, double tol) {
-  const std::vector<double> g = got.to_vector();
-  REQUIRE(g.size() == want.size());
-  for (size_t i = 0; i < g.size(); ++i) {
-    if (std::isnan(want[i]))
-      CHECK_MESSAGE(std::isnan(g[i]), "element ", i, ": got ", g[i], ", want NaN");
-    else if (std::isinf(want[i]))
-      CHECK_MESSAGE(g[i] == want[i], "element ", i, ": got ", g[i], ", want ", want[i]);
-    else
-      CHECK_MESSAGE(std::abs(g[i] - want[i]) <= tol * std::max(1.0, std::abs(want[i])), "element ", i, ": got ", g[i],
-                    ", want ", want[i]);
-  }
 }
 
 using GroupFn = std::function<double(const std::vector<double>&)>;
@@ -160,25 +141,6 @@ void check_reduction(const ReduceCase& c, const Tensor& x, const std::vector<int
   for (const auto& g : groups_of(x, dims)) want.push_back(c.ref(g));
   check_close(out, want, x.dtype() == DType::f32 ? 1e-6 : 1e-12);
 }
-
-// Sets the CPU thread count for one scope.
-struct ThreadCount {
-  int saved = kernels::cpu::num_threads();
-  explicit ThreadCount(int n) { kernels::cpu::set_num_threads(n); }
-  ~ThreadCount() { kernels::cpu::set_num_threads(saved); }
-  void set(int n) { kernels::cpu::set_num_threads(n); }
-};
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 }  // namespace
 

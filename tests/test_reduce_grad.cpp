@@ -14,15 +14,15 @@
 #include "autograd/functions/views.h"
 #include "gradcheck.h"
 #include "tensor/creation.h"
+#include "test_util.h"
 
 using namespace htp;
+using testing::leaf;
 using testing::leaf_f64;
 
 namespace {
 
 using Reduction = std::function<Variable(const Variable&, const std::vector<int64_t>&, bool)>;
-
-Variable leaf(std::vector<double> v, const Shape& shape) { return Variable(tensor(v, shape), true); }
 
 }  // namespace
 

@@ -18,6 +18,7 @@
 #include "nn/safetensors.h"
 #include "tensor/creation.h"
 #include "tensor/npy.h"
+#include "test_util.h"
 
 using namespace htp;
 using namespace htp::nn;
@@ -44,6 +45,9 @@ std::string raw(const std::vector<T>& v) {
 StateDict parse(const Bytes& b, Metadata* meta = nullptr, HalfDTypes halves = HalfDTypes::to_float32) {
   return parse_safetensors(b.data(), b.size(), "m.safetensors", meta, halves);
 }
+
+// The message of the error that parse(b) throws, or "(no error)".
+std::string parse_error(const Bytes& b) { return testing::error_of([&] { parse(b); }); }
 
 // One F32 tensor 'w' of `shape` over a data buffer of `data_size` zero bytes, with the given data_offsets.
 Bytes one_f32(const std::string& shape, const std::string& offsets, size_t data_size) {
@@ -198,44 +202,34 @@ TEST_CASE("safetensors: hand-made headers: whitespace, escapes, padding, any ord
 }
 
 TEST_CASE("safetensors: JSON errors name the file and the byte offset") {
-  auto err = [](const std::string& header) {
-    try {
-      parse(st_bytes(header));
-    } catch (const Error& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
+  // {header, message after "m.safetensors: "}; offsets count from the start of the file: the header starts at byte 8.
+  const std::pair<std::string, std::string> cases[] = {
+      {"{\"a\":", "the JSON text ends early: expected a value at byte 13"},
+      {"{\"a\" 1}", "expected ':' after the key at byte 13"},
+      {"{\"a\":1 \"b\":2}", "expected ',' or '}' in an object at byte 15"},
+      {"{\"a\":[1 2]}", "expected ',' or ']' in an array at byte 16"},
+      {"{a:1}", "expected a quoted key at byte 9"},
+      {"{\"a\":1} x", "unexpected text after the JSON value at byte 16"},
+      {"{\"a\":1.5}", "numbers with a fraction or an exponent are not supported here (expected an integer) at byte 13"},
+      {"{\"a\":1e3}", "numbers with a fraction or an exponent are not supported here (expected an integer) at byte 13"},
+      {"{\"a\":01}", "leading zeros are not allowed in JSON at byte 13"},
+      {"{\"a\":99999999999999999999}", "integer out of the int64 range at byte 13"},
+      {"{\"a\":null}",
+       "true, false and null are not supported here (expected an object, array, string or integer) at byte 13"},
+      {"{\"a\":?}", "expected a JSON value, found '?' at byte 13"},
+      {"{\"a", "unterminated string at byte 9"},
+      {"{\"a\\q\":1}", "invalid escape in a string at byte 11"},
+      {"{\"a\\u12x4\":1}", "expected 4 hex digits after \\u at byte 15"},
+      {"{\"\\ud800\":1}", "unpaired UTF-16 high surrogate in a \\u escape at byte 10"},
+      {"{\"\\udc00\":1}", "unpaired UTF-16 low surrogate in a \\u escape at byte 10"},
+      {"{\"a\xff\":1}", "invalid UTF-8 in a string at byte 11"},
+      {"{\"\xc0\xaf\":1}", "invalid UTF-8 in a string at byte 10"},      // overlong '/'
+      {"{\"\xed\xa0\x80\":1}", "invalid UTF-8 in a string at byte 10"},  // a surrogate
+      {"{\"a\nb\":1}", "unescaped control character in a string at byte 11"},
+      {"{\"a\":" + std::string(70, '[') + std::string(70, ']') + "}", "JSON nesting deeper than 64 levels at byte 76"},
   };
-  // Offsets count from the start of the file: the header starts at byte 8.
-  CHECK(err("{\"a\":") == "m.safetensors: the JSON text ends early: expected a value at byte 13");
-  CHECK(err("{\"a\" 1}") == "m.safetensors: expected ':' after the key at byte 13");
-  CHECK(err("{\"a\":1 \"b\":2}") == "m.safetensors: expected ',' or '}' in an object at byte 15");
-  CHECK(err("{\"a\":[1 2]}") == "m.safetensors: expected ',' or ']' in an array at byte 16");
-  CHECK(err("{a:1}") == "m.safetensors: expected a quoted key at byte 9");
-  CHECK(err("{\"a\":1} x") == "m.safetensors: unexpected text after the JSON value at byte 16");
-  CHECK(err("{\"a\":1.5}") ==
-        "m.safetensors: numbers with a fraction or an exponent are not supported here (expected an integer) at byte 13");
-  CHECK(err("{\"a\":1e3}") ==
-        "m.safetensors: numbers with a fraction or an exponent are not supported here (expected an integer) at byte 13");
-  CHECK(err("{\"a\":01}") == "m.safetensors: leading zeros are not allowed in JSON at byte 13");
-  CHECK(err("{\"a\":99999999999999999999}") == "m.safetensors: integer out of the int64 range at byte 13");
-  CHECK(err("{\"a\":null}") ==
-        "m.safetensors: true, false and null are not supported here (expected an object, array, string or integer) "
-        "at byte 13");
-  CHECK(err("{\"a\":?}") == "m.safetensors: expected a JSON value, found '?' at byte 13");
-  CHECK(err("{\"a") == "m.safetensors: unterminated string at byte 9");
-  CHECK(err("{\"a\\q\":1}") == "m.safetensors: invalid escape in a string at byte 11");
-  CHECK(err("{\"a\\u12x4\":1}") == "m.safetensors: expected 4 hex digits after \\u at byte 15");
-  CHECK(err("{\"\\ud800\":1}") == "m.safetensors: unpaired UTF-16 high surrogate in a \\u escape at byte 10");
-  CHECK(err("{\"\\udc00\":1}") == "m.safetensors: unpaired UTF-16 low surrogate in a \\u escape at byte 10");
-  CHECK(err("{\"a\xff\":1}") == "m.safetensors: invalid UTF-8 in a string at byte 11");
-  CHECK(err("{\"\xc0\xaf\":1}") == "m.safetensors: invalid UTF-8 in a string at byte 10");  // overlong '/'
-  CHECK(err("{\"\xed\xa0\x80\":1}") == "m.safetensors: invalid UTF-8 in a string at byte 10");  // a surrogate
-  CHECK(err("{\"a\nb\":1}") == "m.safetensors: unescaped control character in a string at byte 11");
-  CHECK(err("{\"a\":" + std::string(70, '[') + std::string(70, ']') + "}") ==
-        "m.safetensors: JSON nesting deeper than 64 levels at byte 76");
+  for (const auto& [header, message] : cases) CHECK(parse_error(st_bytes(header)) == "m.safetensors: " + message);
 }
-
 TEST_CASE("safetensors: json::parse keeps offsets, integer limits and duplicate keys; quote escapes") {
   const json::Value v = json::parse("{\"k\": [-9223372036854775808, 9223372036854775807, 0], \"k\": \"x\"}", 100, "t");
   REQUIRE(v.members.size() == 2);
@@ -251,94 +245,69 @@ TEST_CASE("safetensors: json::parse keeps offsets, integer limits and duplicate 
 }
 
 TEST_CASE("safetensors: header errors name the tensor, the field and the byte offset") {
-  auto err = [](const Bytes& b) {
-    try {
-      parse(b);
-    } catch (const Error& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
-  const std::string d24(24, '\0');
-  // The file layer.
-  CHECK(err(Bytes{1, 2, 3}) ==
-        "m.safetensors: truncated: 3 bytes, shorter than the 8-byte header length that starts a safetensors file");
   Bytes huge(16, 0);
   huge[3] = 0x10;  // 0x10000000 = 268435456
-  CHECK(err(huge) == "m.safetensors: the header length at byte 0 is 268435456 bytes, more than the 100000000 "
-                     "safetensors allows (not a safetensors file?)");
   Bytes beyond = st_bytes("{}");
   beyond[0] = 200;
-  CHECK(err(beyond) ==
-        "m.safetensors: the header length at byte 0 says 200 bytes, but only 2 bytes follow it (the file is 10 bytes: "
-        "truncated?)");
-  CHECK(err(st_bytes("[1]")) == "m.safetensors: the header at byte 8 does not start with '{' (not a safetensors file?)");
-  CHECK(err(st_bytes("")) == "m.safetensors: the header at byte 8 does not start with '{' (not a safetensors file?)");
+  // {file, message after "m.safetensors: "}.
+  const std::pair<Bytes, std::string> cases[] = {
+      // The file layer.
+      {Bytes{1, 2, 3}, "truncated: 3 bytes, shorter than the 8-byte header length that starts a safetensors file"},
+      {huge, "the header length at byte 0 is 268435456 bytes, more than the 100000000 safetensors allows (not a "
+             "safetensors file?)"},
+      {beyond, "the header length at byte 0 says 200 bytes, but only 2 bytes follow it (the file is 10 bytes: "
+               "truncated?)"},
+      {st_bytes("[1]"), "the header at byte 8 does not start with '{' (not a safetensors file?)"},
+      {st_bytes(""), "the header at byte 8 does not start with '{' (not a safetensors file?)"},
 
-  // Entries.
-  CHECK(err(st_bytes("{\"w\":[]}")) ==
-        "m.safetensors: tensor 'w' at byte 13 is an array, not an object with dtype, shape and data_offsets");
-  CHECK(err(st_bytes("{\"w\":{\"dtype\":\"F32\",\"data_offsets\":[0,0]}}")) ==
-        "m.safetensors: tensor 'w' (byte 13) has no 'shape'");
-  CHECK(err(st_bytes("{\"w\":{\"shape\":[],\"data_offsets\":[0,4]}}", "abcd")) ==
-        "m.safetensors: tensor 'w' (byte 13) has no 'dtype'");
-  CHECK(err(st_bytes("{\"w\":{\"dtype\":\"F32\",\"shape\":[]}}")) ==
-        "m.safetensors: tensor 'w' (byte 13) has no 'data_offsets'");
-  CHECK(err(st_bytes("{\"w\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[0,4],\"strides\":[]}}", "abcd")) ==
-        "m.safetensors: tensor 'w' has an unexpected field 'strides' at byte 60 (expected dtype, shape, data_offsets)");
-  CHECK(err(st_bytes("{\"w\":{\"dtype\":\"F32\",\"dtype\":\"F32\"}}")) ==
-        "m.safetensors: tensor 'w' has 'dtype' twice (byte 28)");
-  CHECK(err(st_bytes("{\"w\":{\"dtype\":32,\"shape\":[],\"data_offsets\":[0,4]}}", "abcd")) ==
-        "m.safetensors: tensor 'w': 'dtype' at byte 22 is an integer, not a string");
-  CHECK(err(st_bytes("{\"w\":{\"dtype\":\"I8\",\"shape\":[4],\"data_offsets\":[0,4]}}", "abcd")) ==
-        "m.safetensors: tensor 'w' has dtype I8 (byte 22), which htp cannot hold; supported: F32 F64 I64 I32 U8 BOOL "
-        "F16 BF16");
-  CHECK(err(st_bytes("{\"w\":{\"dtype\":\"F8_E4M3\",\"shape\":[4],\"data_offsets\":[0,4]}}", "abcd")) ==
-        "m.safetensors: tensor 'w' has dtype F8_E4M3 (byte 22), which htp cannot hold; supported: F32 F64 I64 I32 U8 "
-        "BOOL F16 BF16");
-  CHECK(err(st_bytes("{\"w\":{\"dtype\":\"float32\",\"shape\":[1],\"data_offsets\":[0,4]}}", "abcd")) ==
-        "m.safetensors: tensor 'w' has unknown dtype \"float32\" at byte 22; supported: F32 F64 I64 I32 U8 BOOL F16 "
-        "BF16");
-  CHECK(err(one_f32("3", "[0,12]", 12)) == "m.safetensors: tensor 'w': 'shape' at byte 36 is an integer, not an array "
-                                           "of integers");
-  CHECK(err(one_f32("[3,-1]", "[0,12]", 12)) ==
-        "m.safetensors: tensor 'w': 'shape' holds something other than a non-negative integer at byte 39");
-  CHECK(err(one_f32("[3,\"4\"]", "[0,12]", 12)) ==
-        "m.safetensors: tensor 'w': 'shape' holds something other than a non-negative integer at byte 39");
-  CHECK(err(one_f32("[4294967296,4294967296]", "[0,12]", 12)) ==
-        "m.safetensors: tensor 'w': shape [4294967296, 4294967296] at byte 36 is too large");
-  CHECK(err(one_f32("[3]", "[0]", 12)) ==
-        "m.safetensors: tensor 'w': 'data_offsets' at byte 55 is not an array of two non-negative integers [BEGIN, END]");
-  CHECK(err(one_f32("[3]", "[0,-12]", 12)) ==
-        "m.safetensors: tensor 'w': 'data_offsets' at byte 55 is not an array of two non-negative integers [BEGIN, END]");
-  CHECK(err(one_f32("[3]", "[12,0]", 12)) ==
-        "m.safetensors: tensor 'w': data_offsets [12, 0] at byte 55 end before they begin");
-  CHECK(err(one_f32("[2,3]", "[0,20]", 20)) ==
-        "m.safetensors: tensor 'w' is F32[2, 3] = 24 bytes, but its data_offsets [0, 20] at byte 57 span 20");
-  CHECK(err(st_bytes("{\"w\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]},"
-                     "\"w\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[1,2]}}",
-                     "ab")) == "m.safetensors: 'w' appears twice in the header (bytes 9 and 61)");
+      // Entries.
+      {st_bytes("{\"w\":[]}"),
+       "tensor 'w' at byte 13 is an array, not an object with dtype, shape and data_offsets"},
+      {st_bytes("{\"w\":{\"dtype\":\"F32\",\"data_offsets\":[0,0]}}"), "tensor 'w' (byte 13) has no 'shape'"},
+      {st_bytes("{\"w\":{\"shape\":[],\"data_offsets\":[0,4]}}", "abcd"), "tensor 'w' (byte 13) has no 'dtype'"},
+      {st_bytes("{\"w\":{\"dtype\":\"F32\",\"shape\":[]}}"), "tensor 'w' (byte 13) has no 'data_offsets'"},
+      {st_bytes("{\"w\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[0,4],\"strides\":[]}}", "abcd"),
+       "tensor 'w' has an unexpected field 'strides' at byte 60 (expected dtype, shape, data_offsets)"},
+      {st_bytes("{\"w\":{\"dtype\":\"F32\",\"dtype\":\"F32\"}}"), "tensor 'w' has 'dtype' twice (byte 28)"},
+      {st_bytes("{\"w\":{\"dtype\":32,\"shape\":[],\"data_offsets\":[0,4]}}", "abcd"),
+       "tensor 'w': 'dtype' at byte 22 is an integer, not a string"},
+      {st_bytes("{\"w\":{\"dtype\":\"I8\",\"shape\":[4],\"data_offsets\":[0,4]}}", "abcd"),
+       "tensor 'w' has dtype I8 (byte 22), which htp cannot hold; supported: F32 F64 I64 I32 U8 BOOL F16 BF16"},
+      {st_bytes("{\"w\":{\"dtype\":\"F8_E4M3\",\"shape\":[4],\"data_offsets\":[0,4]}}", "abcd"),
+       "tensor 'w' has dtype F8_E4M3 (byte 22), which htp cannot hold; supported: F32 F64 I64 I32 U8 BOOL F16 BF16"},
+      {st_bytes("{\"w\":{\"dtype\":\"float32\",\"shape\":[1],\"data_offsets\":[0,4]}}", "abcd"),
+       "tensor 'w' has unknown dtype \"float32\" at byte 22; supported: F32 F64 I64 I32 U8 BOOL F16 BF16"},
+      {one_f32("3", "[0,12]", 12), "tensor 'w': 'shape' at byte 36 is an integer, not an array of integers"},
+      {one_f32("[3,-1]", "[0,12]", 12),
+       "tensor 'w': 'shape' holds something other than a non-negative integer at byte 39"},
+      {one_f32("[3,\"4\"]", "[0,12]", 12),
+       "tensor 'w': 'shape' holds something other than a non-negative integer at byte 39"},
+      {one_f32("[4294967296,4294967296]", "[0,12]", 12),
+       "tensor 'w': shape [4294967296, 4294967296] at byte 36 is too large"},
+      {one_f32("[3]", "[0]", 12),
+       "tensor 'w': 'data_offsets' at byte 55 is not an array of two non-negative integers [BEGIN, END]"},
+      {one_f32("[3]", "[0,-12]", 12),
+       "tensor 'w': 'data_offsets' at byte 55 is not an array of two non-negative integers [BEGIN, END]"},
+      {one_f32("[3]", "[12,0]", 12), "tensor 'w': data_offsets [12, 0] at byte 55 end before they begin"},
+      {one_f32("[2,3]", "[0,20]", 20),
+       "tensor 'w' is F32[2, 3] = 24 bytes, but its data_offsets [0, 20] at byte 57 span 20"},
+      {st_bytes("{\"w\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]},"
+                "\"w\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[1,2]}}",
+                "ab"),
+       "'w' appears twice in the header (bytes 9 and 61)"},
 
-  // Metadata.
-  CHECK(err(st_bytes("{\"__metadata__\":[]}")) ==
-        "m.safetensors: __metadata__ at byte 24 is an array, not an object of strings");
-  CHECK(err(st_bytes("{\"__metadata__\":{\"n\":1}}")) ==
-        "m.safetensors: __metadata__ entry 'n' at byte 29 is an integer; metadata values must be strings");
-  CHECK(err(st_bytes("{\"__metadata__\":{\"n\":\"1\",\"n\":\"2\"}}")) ==
-        "m.safetensors: __metadata__ entry 'n' appears twice (byte 33)");
-  CHECK(err(st_bytes("{\"__metadata__\":{},\"__metadata__\":{}}")) ==
-        "m.safetensors: '__metadata__' appears twice in the header (bytes 9 and 27)");
+      // Metadata.
+      {st_bytes("{\"__metadata__\":[]}"), "__metadata__ at byte 24 is an array, not an object of strings"},
+      {st_bytes("{\"__metadata__\":{\"n\":1}}"),
+       "__metadata__ entry 'n' at byte 29 is an integer; metadata values must be strings"},
+      {st_bytes("{\"__metadata__\":{\"n\":\"1\",\"n\":\"2\"}}"), "__metadata__ entry 'n' appears twice (byte 33)"},
+      {st_bytes("{\"__metadata__\":{},\"__metadata__\":{}}"),
+       "'__metadata__' appears twice in the header (bytes 9 and 27)"},
+  };
+  for (const auto& [file, message] : cases) CHECK(parse_error(file) == "m.safetensors: " + message);
 }
 
 TEST_CASE("safetensors: the tensors must tile the data buffer: overlaps, holes, trailing bytes, truncation") {
-  auto err = [](const Bytes& b) {
-    try {
-      parse(b);
-    } catch (const Error& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
   auto two = [](const std::string& a_offsets, const std::string& b_offsets, size_t data) {
     return st_bytes("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":" + a_offsets +
                         "},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":" + b_offsets + "}}",
@@ -348,24 +317,25 @@ TEST_CASE("safetensors: the tensors must tile the data buffer: overlaps, holes, 
   // digit in the offsets moves it one byte further.
   CHECK(two("[0,8]", "[8,16]", 16).size() == 116 + 16);
   CHECK(parse(two("[8,16]", "[0,8]", 16)).size() == 2);
-  CHECK(err(two("[0,8]", "[4,12]", 12)) ==
+  CHECK(parse_error(two("[0,8]", "[4,12]", 12)) ==
         "m.safetensors: tensors 'a' (bytes 0..8) and 'b' (bytes 4..12) of the data buffer overlap");
-  CHECK(err(two("[0,8]", "[12,20]", 20)) ==
+  CHECK(parse_error(two("[0,8]", "[12,20]", 20)) ==
         "m.safetensors: bytes 8..12 of the data buffer (file bytes 125..129) belong to no tensor (between 'a' and 'b')");
-  CHECK(err(two("[4,12]", "[12,20]", 20)) ==
+  CHECK(parse_error(two("[4,12]", "[12,20]", 20)) ==
         "m.safetensors: bytes 0..4 of the data buffer (file bytes 118..122) belong to no tensor (before 'a')");
-  CHECK(err(two("[0,8]", "[8,16]", 20)) ==
+  CHECK(parse_error(two("[0,8]", "[8,16]", 20)) ==
         "m.safetensors: bytes 16..20 of the data buffer (file bytes 132..136) belong to no tensor (after 'b')");
-  CHECK(err(st_bytes("{}", "xy")) ==
+  CHECK(parse_error(st_bytes("{}", "xy")) ==
         "m.safetensors: bytes 0..2 of the data buffer (file bytes 10..12) belong to no tensor (the header lists none)");
 
   // A truncated file: 'layer1.0.conv1.weight' is F32[256] at buffer bytes 1024..2048, the file stops 1500 bytes in.
   const std::string header = "{\"fc.bias\":{\"dtype\":\"F32\",\"shape\":[256],\"data_offsets\":[0,1024]},"
                              "\"layer1.0.conv1.weight\":{\"dtype\":\"F32\",\"shape\":[256],\"data_offsets\":[1024,2048]}}";
   const Bytes truncated = st_bytes(header, std::string(1500, '\0'));
-  CHECK(err(truncated) == "m.safetensors: tensor 'layer1.0.conv1.weight' needs bytes 1024..2048 of the data buffer, "
-                          "but the buffer ends at byte 1500 (the file is " +
-                              std::to_string(8 + header.size() + 1500) + " bytes: truncated?)");
+  CHECK(parse_error(truncated) ==
+        "m.safetensors: tensor 'layer1.0.conv1.weight' needs bytes 1024..2048 of the data buffer, but the buffer ends "
+        "at byte 1500 (the file is " +
+            std::to_string(8 + header.size() + 1500) + " bytes: truncated?)");
   // Empty tensors may sit anywhere between others, but not inside one.
   CHECK(parse(st_bytes("{\"a\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[0,2]},"
                        "\"e\":{\"dtype\":\"F32\",\"shape\":[0,5],\"data_offsets\":[2,2]},"
@@ -373,9 +343,10 @@ TEST_CASE("safetensors: the tensors must tile the data buffer: overlaps, holes, 
                        "abc"))
             .at("e")
             .shape() == Shape{0, 5});
-  CHECK(err(st_bytes("{\"a\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[0,2]},"
-                     "\"e\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[1,1]}}",
-                     "ab")) == "m.safetensors: tensors 'a' (bytes 0..2) and 'e' (bytes 1..1) of the data buffer overlap");
+  CHECK(parse_error(st_bytes("{\"a\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[0,2]},"
+                             "\"e\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[1,1]}}",
+                             "ab")) ==
+        "m.safetensors: tensors 'a' (bytes 0..2) and 'e' (bytes 1..1) of the data buffer overlap");
 }
 
 TEST_CASE("safetensors: file and writer errors name the path and the reason") {

@@ -8,14 +8,13 @@
 #include "gradcheck.h"
 #include "kernels/softmax.h"
 #include "tensor/creation.h"
+#include "test_util.h"
 
 using namespace htp;
+using testing::check_approx;
+using testing::random_tensor;
 
 namespace {
-
-Tensor random_tensor(const Shape& shape, DType dtype, uint64_t seed, double scale = 3.0) {
-  return testing::leaf_f64(shape, seed, -scale, scale).data().to(dtype);
-}
 
 // Calls fn(offset of the first element, stride) for every line of a row-major `shape` along `dim`.
 template <class F>
@@ -58,12 +57,6 @@ std::vector<double> reference_backward(const Tensor& g, const Tensor& y, int64_t
   return out;
 }
 
-void check_close(const Tensor& actual, const std::vector<double>& expected, double tol) {
-  std::vector<double> a = actual.to_vector();
-  REQUIRE(a.size() == expected.size());
-  for (size_t i = 0; i < a.size(); ++i) CHECK(a[i] == doctest::Approx(expected[i]).epsilon(tol).scale(1.0));
-}
-
 }  // namespace
 
 TEST_SUITE("kernels") {
@@ -71,12 +64,12 @@ TEST_SUITE("kernels") {
     for (DType dt : {DType::f32, DType::f64}) {
       const double tol = dt == DType::f32 ? 1e-5 : 1e-12;
       // [3, 4, 300]: the last dim is wider than one column block of the inner > 1 path.
-      Tensor x = random_tensor({3, 4, 300}, dt, 7);
+      Tensor x = random_tensor({3, 4, 300}, dt, 7, -3, 3);
       for (int64_t dim = -3; dim < 3; ++dim) {
         const int64_t d = dim < 0 ? dim + 3 : dim;
         CAPTURE(dim);
-        check_close(kernels::softmax(x, dim), reference_softmax(x, d, false), tol);
-        check_close(kernels::log_softmax(x, dim), reference_softmax(x, d, true), tol);
+        check_approx(kernels::softmax(x, dim), reference_softmax(x, d, false), tol);
+        check_approx(kernels::log_softmax(x, dim), reference_softmax(x, d, true), tol);
       }
     }
   }
@@ -98,17 +91,17 @@ TEST_SUITE("kernels") {
   }
 
   TEST_CASE("softmax handles non-contiguous inputs, empty and size-1 dims, and scalars") {
-    Tensor base = random_tensor({5, 4, 3}, DType::f64, 3);
+    Tensor base = random_tensor({5, 4, 3}, DType::f64, 3, -3, 3);
     Tensor x = base.permute({2, 0, 1}).slice(1, 0, 5, 2);  // [3, 3, 4], non-contiguous
     REQUIRE(!x.is_contiguous());
     for (int64_t d = 0; d < 3; ++d) {
-      check_close(kernels::softmax(x, d), reference_softmax(x, d, false), 1e-12);
-      check_close(kernels::log_softmax(x, d), reference_softmax(x, d, true), 1e-12);
+      check_approx(kernels::softmax(x, d), reference_softmax(x, d, false), 1e-12);
+      check_approx(kernels::log_softmax(x, d), reference_softmax(x, d, true), 1e-12);
     }
     Tensor e = zeros({2, 0, 3});
     CHECK(kernels::softmax(e, 1).shape() == Shape{2, 0, 3});
     CHECK(kernels::log_softmax(e, 2).shape() == Shape{2, 0, 3});
-    Tensor one = random_tensor({4, 1}, DType::f32, 2);
+    Tensor one = random_tensor({4, 1}, DType::f32, 2, -3, 3);
     for (double v : kernels::softmax(one, 1).to_vector()) CHECK(v == 1.0);
     for (double v : kernels::log_softmax(one, 1).to_vector()) CHECK(v == 0.0);
     CHECK(kernels::softmax(scalar_tensor(5.0), 0).item<float>() == 1.0f);
@@ -118,28 +111,28 @@ TEST_SUITE("kernels") {
   TEST_CASE("softmax_backward and log_softmax_backward match the reference") {
     for (DType dt : {DType::f32, DType::f64}) {
       const double tol = dt == DType::f32 ? 1e-5 : 1e-12;
-      Tensor x = random_tensor({4, 3, 5}, dt, 11);
-      Tensor g = random_tensor({4, 3, 5}, dt, 12);
+      Tensor x = random_tensor({4, 3, 5}, dt, 11, -3, 3);
+      Tensor g = random_tensor({4, 3, 5}, dt, 12, -3, 3);
       for (int64_t d = 0; d < 3; ++d) {
         CAPTURE(d);
         Tensor y = kernels::softmax(x, d);
-        check_close(kernels::softmax_backward(g, y, d), reference_backward(g, y, d, false), tol);
+        check_approx(kernels::softmax_backward(g, y, d), reference_backward(g, y, d, false), tol);
         Tensor ly = kernels::log_softmax(x, d);
-        check_close(kernels::log_softmax_backward(g.transpose(0, 2).contiguous().transpose(0, 2), ly, d),
-                    reference_backward(g, ly, d, true), tol);
+        check_approx(kernels::log_softmax_backward(g.transpose(0, 2).contiguous().transpose(0, 2), ly, d),
+                     reference_backward(g, ly, d, true), tol);
       }
     }
   }
 
   TEST_CASE("softmax kernels on inputs large enough to be split across threads") {
-    Tensor x = random_tensor({40, 2000}, DType::f32, 21);
-    Tensor g = random_tensor({40, 2000}, DType::f32, 22);
+    Tensor x = random_tensor({40, 2000}, DType::f32, 21, -3, 3);
+    Tensor g = random_tensor({40, 2000}, DType::f32, 22, -3, 3);
     for (int64_t d = 0; d < 2; ++d) {
       CAPTURE(d);
       Tensor y = kernels::softmax(x, d);
-      check_close(y, reference_softmax(x, d, false), 1e-5);
-      check_close(kernels::log_softmax(x, d), reference_softmax(x, d, true), 1e-5);
-      check_close(kernels::softmax_backward(g, y, d), reference_backward(g, y, d, false), 1e-4);
+      check_approx(y, reference_softmax(x, d, false), 1e-5);
+      check_approx(kernels::log_softmax(x, d), reference_softmax(x, d, true), 1e-5);
+      check_approx(kernels::softmax_backward(g, y, d), reference_backward(g, y, d, false), 1e-4);
     }
   }
 

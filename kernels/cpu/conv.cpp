@@ -10,8 +10,6 @@
 namespace htp::kernels::cpu {
 namespace {
 
-constexpr int64_t kMinChunkElems = int64_t{1} << 15;  // bias-gradient reads below which a chunk stays inline
-
 // Sizes of one convolution, from the image [N, C, H, W], weight [O, C/groups, kh, kw] and output [N, O, OH, OW] shapes.
 struct ConvSizes {
   int64_t N, C, H, W, O, G, Cg, Og, K, P;
@@ -105,8 +103,7 @@ void backward_bias_impl(const Tensor& grad_out, const Tensor& grad_bias) {
   const int64_t N = grad_out.size(0), O = grad_out.size(1), P = grad_out.size(2) * grad_out.size(3);
   const T* gy = grad_out.data<T>();
   T* gb = grad_bias.data<T>();
-  const int64_t grain = std::max<int64_t>(1, kMinChunkElems / std::max<int64_t>(1, N * P));
-  parallel_for(0, O, grain, [&](int64_t o0, int64_t o1) {
+  parallel_for(0, O, grain_for(N * P), [&](int64_t o0, int64_t o1) {
     for (int64_t o = o0; o < o1; ++o) {
       T acc = 0;
       for (int64_t n = 0; n < N; ++n) {

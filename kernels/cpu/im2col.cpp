@@ -7,8 +7,6 @@
 namespace htp::kernels::cpu {
 namespace {
 
-constexpr int64_t kMinChunkElems = int64_t{1} << 15;  // col elements below which a chunk stays on the calling thread
-
 // Output columns j whose input column j s + offset lies inside [0, width): [lo, hi).
 struct ColumnRange {
   int64_t lo, hi;
@@ -31,9 +29,8 @@ void for_each_tap(const PatchGeometry& g, int64_t c0, int64_t c1, F&& fn) {
       }
 }
 
-int64_t channel_grain(const PatchGeometry& g) {
-  return std::max<int64_t>(1, kMinChunkElems / std::max<int64_t>(1, g.kernel_h * g.kernel_w * g.out_h * g.out_w));
-}
+// A channel's work: its kernel_h * kernel_w rows of col, out_h * out_w elements each.
+int64_t channel_grain(const PatchGeometry& g) { return grain_for(g.kernel_h * g.kernel_w * g.out_h * g.out_w); }
 
 }  // namespace
 

@@ -14,30 +14,14 @@
 #include <array>
 #include <cstring>
 
+#include "kernels/cpu/dim_layout.h"
 #include "kernels/cpu/parallel.h"
 #include "tensor/strided_loop.h"
 
 namespace htp::kernels::cpu {
 namespace {
 
-constexpr int64_t kGrainElems = 32768;  // elements per task below which a parallel split is not worth it
-constexpr int64_t kBlock = 1024;        // columns per index_add_ task
-
-int64_t grain_for(int64_t elems_per_item) {
-  return std::max<int64_t>(1, kGrainElems / std::max<int64_t>(1, elems_per_item));
-}
-
-struct Layout {
-  int64_t outer = 1, n = 1, inner = 1;
-};
-
-Layout layout_of(const Shape& shape, int64_t dim) {
-  Layout l;
-  for (int64_t d = 0; d < dim; ++d) l.outer *= shape[d];
-  l.n = shape[dim];
-  for (size_t d = dim + 1; d < shape.size(); ++d) l.inner *= shape[d];
-  return l;
-}
+constexpr int64_t kBlock = 1024;  // columns per index_add_ task
 
 void check_indices(const Tensor& index, int64_t size, int64_t dim, const char* op) {
   const int64_t* p = index.data<int64_t>();
@@ -73,7 +57,7 @@ void parallel_strided(const Shape& shape, const std::array<const Strides*, N>& s
 }  // namespace
 
 void index_select(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& out) {
-  const Layout l = layout_of(x.shape(), dim);
+  const DimLayout l = dim_layout(x.shape(), dim);
   check_indices(index, l.n, dim, "index_select");
   if (out.numel() == 0) return;
   const int64_t k = index.numel();
@@ -92,7 +76,7 @@ void index_select(const Tensor& x, int64_t dim, const Tensor& index, const Tenso
 }
 
 void index_add_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
-  const Layout l = layout_of(self.shape(), dim);
+  const DimLayout l = dim_layout(self.shape(), dim);
   check_indices(index, l.n, dim, "index_add_");
   if (src.numel() == 0) return;
   const int64_t k = index.numel();
@@ -172,7 +156,7 @@ void masked_fill_(const Tensor& self, const Tensor& mask, double value) {
 
 void cat(const std::vector<Tensor>& inputs, int64_t dim, const Tensor& out) {
   if (out.numel() == 0) return;
-  const Layout l = layout_of(out.shape(), dim);
+  const DimLayout l = dim_layout(out.shape(), dim);
   const int64_t m = static_cast<int64_t>(inputs.size());
   const size_t es = out.element_size();
   std::vector<int64_t> run(m), start(m);  // per input: elements per outer index, and where they go in out's row

@@ -8,8 +8,6 @@
 namespace htp::kernels::cpu {
 namespace {
 
-constexpr int64_t kMinChunkWork = int64_t{1} << 15;  // outputs below which a chunk stays on the calling thread
-
 // The two source positions of one output row (or column) and their weights.
 template <class T>
 struct Taps {
@@ -40,7 +38,7 @@ void forward_impl(const Tensor& x, bool align_corners, const Tensor& out) {
                              cols = bilinear_taps<T>(W, OW, align_corners);
   const T* xp = x.data<T>();
   T* yp = out.data<T>();
-  parallel_for(0, planes, std::max<int64_t>(1, kMinChunkWork / (OH * OW)), [&](int64_t p0, int64_t p1) {
+  parallel_for(0, planes, grain_for(OH * OW), [&](int64_t p0, int64_t p1) {
     for (int64_t plane = p0; plane < p1; ++plane) {
       const T* src = xp + plane * H * W;
       T* dst = yp + plane * OH * OW;
@@ -65,7 +63,7 @@ void backward_impl(const Tensor& grad_out, bool align_corners, const Tensor& gra
                              cols = bilinear_taps<T>(W, OW, align_corners);
   const T* gyp = grad_out.data<T>();
   T* gxp = grad_in.data<T>();
-  parallel_for(0, planes, std::max<int64_t>(1, kMinChunkWork / (OH * OW + H * W)), [&](int64_t p0, int64_t p1) {
+  parallel_for(0, planes, grain_for(OH * OW + H * W), [&](int64_t p0, int64_t p1) {
     std::fill(gxp + p0 * H * W, gxp + p1 * H * W, T(0));
     for (int64_t plane = p0; plane < p1; ++plane) {
       const T* gy = gyp + plane * OH * OW;

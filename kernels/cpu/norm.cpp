@@ -19,8 +19,7 @@
 namespace htp::kernels::cpu {
 namespace {
 
-constexpr int64_t kGrainElems = 32768;  // elements per task below which a parallel split is not worth it
-constexpr int64_t kBlock = 256;         // columns per task for layer norm's dweight/dbias
+constexpr int64_t kBlock = 256;  // columns per task for layer norm's dweight/dbias
 constexpr int kLanes = 8;
 
 // sum_{i < n} f(i) in double.
@@ -39,10 +38,6 @@ double lane_sum(int64_t n, F&& f) {
 template <class T>
 T* data_or_null(const Tensor& t) {
   return t.defined() ? t.data<T>() : nullptr;
-}
-
-int64_t grain_for(int64_t elems_per_item) {
-  return std::max<int64_t>(1, kGrainElems / std::max<int64_t>(1, elems_per_item));
 }
 
 // ---- batch norm ----------------------------------------------------------------------------------------------------

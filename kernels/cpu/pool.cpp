@@ -10,12 +10,6 @@
 namespace htp::kernels::cpu {
 namespace {
 
-constexpr int64_t kMinChunkWork = int64_t{1} << 15;  // element visits below which a chunk stays on the calling thread
-
-int64_t plane_grain(int64_t work_per_plane) {
-  return std::max<int64_t>(1, kMinChunkWork / std::max<int64_t>(1, work_per_plane));
-}
-
 // Max pooling, one output row (or column): the taps a in [lo, hi) read positions start + a * dilation inside the
 // image.
 struct Taps {
@@ -64,7 +58,7 @@ void max_forward_impl(const Tensor& x, const MaxPool2dParams& p, const Tensor& v
   const T* xp = x.data<T>();
   T* vp = values.data<T>();
   int64_t* ip = indices.data<int64_t>();
-  parallel_for(0, planes, plane_grain(OH * OW * p.kernel[0] * p.kernel[1]), [&](int64_t p0, int64_t p1) {
+  parallel_for(0, planes, grain_for(OH * OW * p.kernel[0] * p.kernel[1]), [&](int64_t p0, int64_t p1) {
     for (int64_t plane = p0; plane < p1; ++plane) {
       const T* src = xp + plane * H * W;
       for (int64_t i = 0; i < OH; ++i) {
@@ -99,7 +93,7 @@ void max_backward_impl(const Tensor& grad_out, const Tensor& indices, const Tens
   const T* gy = grad_out.data<T>();
   const int64_t* ip = indices.data<int64_t>();
   T* gx = grad_in.data<T>();
-  parallel_for(0, planes, plane_grain(HW + OHW), [&](int64_t p0, int64_t p1) {
+  parallel_for(0, planes, grain_for(HW + OHW), [&](int64_t p0, int64_t p1) {
     std::fill(gx + p0 * HW, gx + p1 * HW, T(0));
     for (int64_t plane = p0; plane < p1; ++plane)
       for (int64_t k = plane * OHW; k < (plane + 1) * OHW; ++k) gx[plane * HW + ip[k]] += gy[k];
@@ -114,7 +108,7 @@ void avg_forward_impl(const Tensor& x, const std::vector<Span>& rows, const std:
   const T* xp = x.data<T>();
   T* yp = out.data<T>();
   const int64_t window = std::max<int64_t>(1, (H * W) / std::max<int64_t>(1, OH * OW));
-  parallel_for(0, planes, plane_grain(OH * OW * window), [&](int64_t p0, int64_t p1) {
+  parallel_for(0, planes, grain_for(OH * OW * window), [&](int64_t p0, int64_t p1) {
     for (int64_t plane = p0; plane < p1; ++plane) {
       const T* src = xp + plane * H * W;
       T* dst = yp + plane * OH * OW;
@@ -139,7 +133,7 @@ void avg_backward_impl(const Tensor& grad_out, const std::vector<Span>& rows, co
   const T* gyp = grad_out.data<T>();
   T* gxp = grad_in.data<T>();
   const int64_t window = std::max<int64_t>(1, (H * W) / std::max<int64_t>(1, OH * OW));
-  parallel_for(0, planes, plane_grain(OH * OW * window + H * W), [&](int64_t p0, int64_t p1) {
+  parallel_for(0, planes, grain_for(OH * OW * window + H * W), [&](int64_t p0, int64_t p1) {
     std::fill(gxp + p0 * H * W, gxp + p1 * H * W, T(0));
     for (int64_t plane = p0; plane < p1; ++plane) {
       const T* gy = gyp + plane * OH * OW;

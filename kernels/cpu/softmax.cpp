@@ -13,33 +13,20 @@
 #include <cmath>
 #include <vector>
 
+#include "kernels/cpu/dim_layout.h"
 #include "kernels/cpu/parallel.h"
 
 namespace htp::kernels::cpu {
 namespace {
 
-constexpr int64_t kBlock = 256;         // columns per task when inner > 1
-constexpr int64_t kGrainElems = 32768;  // elements per task below which a parallel split is not worth it
-
-struct Layout {
-  int64_t outer = 1, n = 1, inner = 1;
-};
-
-Layout layout_of(const Shape& shape, int64_t dim) {
-  Layout l;
-  for (int64_t d = 0; d < dim; ++d) l.outer *= shape[d];
-  l.n = shape[dim];
-  for (size_t d = dim + 1; d < shape.size(); ++d) l.inner *= shape[d];
-  return l;
-}
+constexpr int64_t kBlock = 256;  // columns per task when inner > 1
 
 // Runs body(row pointer offset, column begin, column end) over all (outer, column block) tasks in parallel.
 template <class F>
-void for_each_block(const Layout& l, F&& body) {
+void for_each_block(const DimLayout& l, F&& body) {
   const int64_t width = std::min(l.inner, kBlock);
   const int64_t blocks = (l.inner + width - 1) / width;
-  const int64_t grain = std::max<int64_t>(1, kGrainElems / std::max<int64_t>(1, l.n * width));
-  parallel_for(0, l.outer * blocks, grain, [&](int64_t begin, int64_t end) {
+  parallel_for(0, l.outer * blocks, grain_for(l.n * width), [&](int64_t begin, int64_t end) {
     for (int64_t t = begin; t < end; ++t) {
       const int64_t o = t / blocks, j0 = (t % blocks) * width;
       body(o * l.n * l.inner, j0, std::min(j0 + width, l.inner));
@@ -98,14 +85,13 @@ void forward_columns(const T* x, T* y, int64_t n, int64_t inner, int64_t j0, int
 template <bool Log>
 void forward(const Tensor& x, int64_t dim, const Tensor& y) {
   if (x.numel() == 0) return;
-  const Layout l = layout_of(x.shape(), dim);
+  const DimLayout l = dim_layout(x.shape(), dim);
   dispatch_floating(x.dtype(), Log ? "log_softmax" : "softmax", [&](auto tag) {
     using T = decltype(tag);
     const T* xp = x.data<T>();
     T* yp = y.data<T>();
     if (l.inner == 1) {
-      const int64_t grain = std::max<int64_t>(1, kGrainElems / l.n);
-      parallel_for(0, l.outer, grain, [&](int64_t begin, int64_t end) {
+      parallel_for(0, l.outer, grain_for(l.n), [&](int64_t begin, int64_t end) {
         for (int64_t o = begin; o < end; ++o) forward_row<T, Log>(xp + o * l.n, yp + o * l.n, l.n);
       });
       return;
@@ -160,15 +146,14 @@ void backward_columns(const T* g, const T* y, T* dx, int64_t n, int64_t inner, i
 template <bool Log>
 void backward(const Tensor& grad_y, const Tensor& y, int64_t dim, const Tensor& grad_x) {
   if (y.numel() == 0) return;
-  const Layout l = layout_of(y.shape(), dim);
+  const DimLayout l = dim_layout(y.shape(), dim);
   dispatch_floating(y.dtype(), Log ? "log_softmax_backward" : "softmax_backward", [&](auto tag) {
     using T = decltype(tag);
     const T* gp = grad_y.data<T>();
     const T* yp = y.data<T>();
     T* dxp = grad_x.data<T>();
     if (l.inner == 1) {
-      const int64_t grain = std::max<int64_t>(1, kGrainElems / l.n);
-      parallel_for(0, l.outer, grain, [&](int64_t begin, int64_t end) {
+      parallel_for(0, l.outer, grain_for(l.n), [&](int64_t begin, int64_t end) {
         for (int64_t o = begin; o < end; ++o) backward_row<T, Log>(gp + o * l.n, yp + o * l.n, dxp + o * l.n, l.n);
       });
       return;

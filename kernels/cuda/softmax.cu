@@ -13,6 +13,7 @@
 // last bits. Launch: kThreads-thread blocks, grid-stride over rows/columns, grid capped at the resident capacity.
 #include "kernels/cuda/softmax.h"
 
+#include "kernels/cpu/dim_layout.h"
 #include "kernels/cuda/cuda_check.h"
 #include "kernels/cuda/math.cuh"
 #include "kernels/cuda/runtime.h"
@@ -22,18 +23,6 @@ namespace {
 
 constexpr int64_t kWarpRowMax = 1024;  // longest row handled by a single warp
 constexpr unsigned kFullMask = 0xffffffffu;
-
-struct Layout {
-  int64_t outer = 1, n = 1, inner = 1;
-};
-
-Layout layout_of(const Shape& shape, int64_t dim) {
-  Layout l;
-  for (int64_t d = 0; d < dim; ++d) l.outer *= shape[d];
-  l.n = shape[dim];
-  for (size_t d = dim + 1; d < shape.size(); ++d) l.inner *= shape[d];
-  return l;
-}
 
 // std::max(a, b), and addition, as functors for the group reduction.
 struct Max {
@@ -170,7 +159,7 @@ void forward(const Tensor& x, int64_t dim, const Tensor& y) {
   const int device = x.device().index;
   DeviceGuard guard(device);
   const cudaStream_t s = stream(device);
-  const Layout l = layout_of(x.shape(), dim);
+  const cpu::DimLayout l = cpu::dim_layout(x.shape(), dim);
   dispatch_floating(x.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
     const T* xp = x.data<T>();
@@ -194,7 +183,7 @@ void backward(const Tensor& grad_y, const Tensor& y, int64_t dim, const Tensor& 
   const int device = y.device().index;
   DeviceGuard guard(device);
   const cudaStream_t s = stream(device);
-  const Layout l = layout_of(y.shape(), dim);
+  const cpu::DimLayout l = cpu::dim_layout(y.shape(), dim);
   dispatch_floating(y.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
     const T* gp = grad_y.data<T>();
