@@ -7,6 +7,7 @@
 namespace htp::nn {
 
 std::string join_path(const std::string& prefix, const std::string& name) {
+  if (name.empty()) return prefix;
   return prefix.empty() ? name : prefix + "." + name;
 }
 

@@ -84,7 +84,7 @@ class Module {
   std::string path_;
 };
 
-// A dotted path: join("layer1", "0") == "layer1.0", join("", "fc") == "fc".
+// A dotted path: join("layer1", "0") == "layer1.0", join("", "fc") == "fc", join("layer1", "") == "layer1".
 std::string join_path(const std::string& prefix, const std::string& name);
 
 }  // namespace htp::nn
