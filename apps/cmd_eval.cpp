@@ -19,8 +19,9 @@
 namespace htp::app {
 
 int run_eval(const std::vector<std::string>& argv) {
-  Args args("eval", "Evaluates a pretrain or probe checkpoint (or plain model weights) on a data split: top-1/top-5 "
-                    "accuracy, or mAP for multi-label data. Prints a table and writes JSON.");
+  Args args("eval",
+            "Evaluates a pretrain or probe checkpoint (or plain model weights) on a data split: top-1/top-5 "
+            "accuracy, or mAP for multi-label data. Prints a table and writes JSON.");
   args.option("checkpoint", "", "pretrain or probe checkpoint, a run directory, or plain weights (.safetensors)");
   args.option("arch", "", "architecture of plain weights (see htp pretrain --help)");
   args.option("data", "", "data set (default: the checkpoint's; see htp pretrain --help)");
@@ -95,16 +96,19 @@ int run_eval(const std::vector<std::string>& argv) {
       },
       loss, !rt.quiet);
 
-  std::cout << "htp eval: " << path << " (" << kind << ", " << backbone.spec.arch << ") on " << data_spec.str() << "\n";
-  r.print_table(std::cout);
+  if (!rt.quiet) {
+    std::cout << "htp eval: " << path << " (" << kind << ", " << backbone.spec.arch << ") on " << data_spec.str()
+              << "\n";
+    r.print_table(std::cout);
+  }
   std::string out = args.get("out");
-  if (out.empty())
-    out = (std::filesystem::path(path).parent_path() / ("eval-" + split_name + ".json")).string();
-  Json j = {{"checkpoint", path}, {"kind", kind}, {"arch", backbone.spec.arch}, {"data", data_spec.str()},
-            {"image_size", image_size}, {"loss_kind", loss.to_json()}};
+  if (out.empty()) out = (std::filesystem::path(path).parent_path() / ("eval-" + split_name + ".json")).string();
+  Json j = {{"checkpoint", path},         {"kind", kind},
+            {"arch", backbone.spec.arch}, {"data", data_spec.str()},
+            {"image_size", image_size},   {"loss_kind", loss.to_json()}};
   j.update(r.to_json());
   write_json_file(out, j);
-  std::cout << "wrote " << out << "\n";
+  if (!rt.quiet) std::cout << "wrote " << out << "\n";
   return 0;
 }
 

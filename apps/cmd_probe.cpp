@@ -42,13 +42,16 @@ Preset preset(const std::string& name) {
 int run_probe(const std::vector<std::string>& argv) {
   std::string kinds;
   for (const std::string& k : nn::probe_kinds()) kinds += " " + k;
-  Args args("probe", "Trains a probe on the frozen features (layer4) of a trained backbone, evaluating on the test "
-                     "split after every epoch and checkpointing backbone + probe to --out.");
-  args.option("backbone", "", "pretrain checkpoint or run directory, probe checkpoint, or plain weights (.safetensors)");
+  Args args("probe",
+            "Trains a probe on the frozen features (layer4) of a trained backbone, evaluating on the test "
+            "split after every epoch and checkpointing backbone + probe to --out.");
+  args.option("backbone", "",
+              "pretrain checkpoint or run directory, probe checkpoint, or plain weights (.safetensors)");
   args.option("arch", "", "architecture of plain --backbone weights (see htp pretrain --help)");
   args.option("probe", "linear", "probe kind, one of:" + kinds);
   args.option("hidden", "0", "hidden width of the MLP probes (0: the backbone's feature channels, as 2048 for RN-50)");
-  args.option("loss", "ce", "ce, or bce (off-label targets 1/C single-label; multi-label 1/C for B-cos probes, else 0)");
+  args.option("loss", "ce",
+              "ce, or bce (off-label targets 1/C single-label; multi-label 1/C for B-cos probes, else 0)");
   args.option("preset", "coslr", "the paper's recipe: coslr, steplr or multilabel");
   args.option("optimizer", "", "override the preset's optimiser: sgd, adam or adamw");
   args.option("lr", "", "override the preset's learning rate");
@@ -78,11 +81,12 @@ int run_probe(const std::vector<std::string>& argv) {
   check_augment(augment);
   HTP_CHECK(features_mode == "cache" || features_mode == "online", "--features must be cache or online, got '",
             features_mode, "'");
-  HTP_CHECK(!(features_mode == "cache" && augment != "none"),
-            "--augment ", augment, " changes the images every epoch: use --features online");
+  HTP_CHECK(!(features_mode == "cache" && augment != "none"), "--augment ", augment,
+            " changes the images every epoch: use --features online");
   const bool cached = features_mode == "cache";
 
-  const DataSplit train = open_split(data_spec, true, run.train_limit), test = open_split(data_spec, false, run.test_limit);
+  const DataSplit train = open_split(data_spec, true, run.train_limit),
+                  test = open_split(data_spec, false, run.test_limit);
   HTP_CHECK(train.channels == backbone.spec.in_channels, "the backbone '", backbone.source, "' takes ",
             backbone.spec.in_channels, "-channel images but --data ", data_spec.str(), " has ", train.channels);
   const std::string kind = args.get("probe");
@@ -96,6 +100,7 @@ int run_probe(const std::vector<std::string>& argv) {
   if (!args.get("weight-decay").empty()) p.optim.weight_decay = args.get_double("weight-decay");
   if (!args.get("schedule").empty()) p.schedule = args.get("schedule");
   const ScheduleSpec sched{p.schedule, args.get_int("warmup-epochs")};
+  check_schedule(sched, run.epochs);
 
   const Json settings = {{"command", "probe"},
                          {"backbone", backbone.spec.to_json()},
@@ -117,6 +122,12 @@ int run_probe(const std::vector<std::string>& argv) {
 
   manual_seed(run.seed);
   std::shared_ptr<nn::Module> probe = nn::make_probe(kind, backbone.model->num_features, train.num_classes(), hidden);
+  std::unique_ptr<nn::Optimizer> optimizer = make_optimizer(p.optim, probe->named_parameters());
+  if (!rt.quiet)
+    std::printf("htp probe: %s probe (%lld parameters) on %s (%s, frozen) with %s, %s %s lr %g, %lld epochs\n",
+                kind.c_str(), static_cast<long long>(probe->num_parameters()), backbone.source.c_str(),
+                backbone.spec.arch.c_str(), data_spec.str().c_str(), p.optim.name.c_str(), p.schedule.c_str(),
+                p.optim.lr, static_cast<long long>(run.epochs));
   auto image_loader = [&](const DataSplit& split, bool training) {
     return make_loader(split.dataset, make_pipeline(data_spec, backbone.encoding, image_size, training, augment),
                        run.batch_size, training, run.seed, rt.workers);
@@ -124,8 +135,8 @@ int run_probe(const std::vector<std::string>& argv) {
   std::shared_ptr<data::Loader> train_loader, test_loader;
   if (cached) {
     auto cache = [&](const DataSplit& split, bool training) {
-      auto [f, y] = extract_features(*backbone.model, *image_loader(split, false), split.dataset->size(), split.split,
-                                     !rt.quiet);
+      auto [f, y] =
+          extract_features(*backbone.model, *image_loader(split, false), split.dataset->size(), split.split, !rt.quiet);
       if (!rt.quiet)
         std::printf("  cached %s features %s (%.0f MB)\n", split.split.c_str(), f.describe().c_str(),
                     static_cast<double>(f.numel()) * 4 / 1e6);
@@ -139,17 +150,13 @@ int run_probe(const std::vector<std::string>& argv) {
     test_loader = image_loader(test, false);
   }
   EvalSet test_set{test_loader, test.dataset->size(), test.split, test.dataset->class_names(), test.ignore};
-  std::unique_ptr<nn::Optimizer> optimizer = make_optimizer(p.optim, probe->named_parameters());
   const nn::LrSchedule schedule = make_schedule(sched, run.epochs, train_loader->num_batches());
 
-  if (!rt.quiet)
-    std::printf("htp probe: %s probe (%lld parameters) on %s (%s, frozen) with %s, %s %s lr %g, %lld epochs\n",
-                kind.c_str(), static_cast<long long>(probe->num_parameters()), backbone.source.c_str(),
-                backbone.spec.arch.c_str(), data_spec.str().c_str(), p.optim.name.c_str(), p.schedule.c_str(),
-                p.optim.lr, static_cast<long long>(run.epochs));
   ProbeJob job(backbone.model, probe, loss, test_set, cached);
-  run_training(job, {train_loader.get(), train.dataset->size(), optimizer.get(), &schedule, p.optim.lr},
-               {run.out, run.epochs, run.stop_after, run.resume, rt.quiet, settings, run.seed});
+  const LoopOptions loop{run.out, run.epochs, run.stop_after, run.resume, rt.quiet, settings, run.seed};
+  const TrainSetup setup{train_loader.get(), train.dataset->size(), optimizer.get(), &schedule, p.optim.lr};
+  const LoopResult result = run_training(job, setup, loop);
+  if (!rt.quiet) std::printf("htp probe: %s\n", summary(result, loop).c_str());
   return 0;
 }
 

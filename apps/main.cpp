@@ -19,7 +19,7 @@ const std::map<std::string, Command>& commands() {
       {"demo", {htp::app::run_demo, "the main job (currently: a small MLP trained with the engine's autograd)"}},
       {"forward", {htp::app::run_forward, "runs a model with safetensors weights on a .npy input, writes the output"}},
       {"info", {htp::app::run_info, "build and machine information: version, SIMD path, threads, devices"}},
-      {"pretrain", {htp::app::run_pretrain, "trains a backbone with its classification head (Fashion-MNIST by default)"}},
+      {"pretrain", {htp::app::run_pretrain, "trains a backbone and its classifier (Fashion-MNIST by default)"}},
       {"probe", {htp::app::run_probe, "trains a probe on a frozen backbone's features (the paper's recipes)"}},
       {"eval", {htp::app::run_eval, "top-1/top-5 accuracy or mAP of a checkpoint on a data split"}},
   };

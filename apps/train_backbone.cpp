@@ -6,7 +6,8 @@
 namespace htp::app {
 namespace {
 
-const Tensor& weight(const nn::StateDict& w, const std::string& name, const std::string& path, const std::string& arch) {
+const Tensor& weight(const nn::StateDict& w, const std::string& name, const std::string& path,
+                     const std::string& arch) {
   auto it = w.find(name);
   HTP_CHECK(it != w.end(), "'", path, "' has no tensor '", name, "': not ", arch, " weights?");
   return it->second;

@@ -19,8 +19,8 @@ struct LoadedBackbone {
   BackboneSpec spec;
   InputEncoding encoding;
   std::shared_ptr<nn::ImageClassifier> model;
-  std::string source;  // the file read
-  std::string data;    // the data set it was trained on ("" for plain weights)
+  std::string source;      // the file read
+  std::string data;        // the data set it was trained on ("" for plain weights)
   int64_t image_size = 0;  // its input size in training (0 for plain weights)
 };
 

@@ -28,20 +28,14 @@ Json parse_metadata(const nn::Metadata& meta, const std::string& key, const std:
 // Flattened "a.b" -> value pairs of a JSON object, for naming differences.
 void flatten(const Json& j, const std::string& prefix, std::map<std::string, std::string>& out) {
   if (j.is_object()) {
-    for (auto it = j.begin(); it != j.end(); ++it) flatten(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), out);
+    for (auto it = j.begin(); it != j.end(); ++it)
+      flatten(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), out);
   } else {
     out[prefix] = j.dump();
   }
 }
 
 }  // namespace
-
-bool Checkpoint::has_section(const std::string& prefix) const {
-  const std::string p = prefix + ".";
-  for (const auto& [name, _] : tensors)
-    if (name.rfind(p, 0) == 0) return true;
-  return false;
-}
 
 nn::StateDict Checkpoint::section(const std::string& prefix) const {
   const std::string p = prefix + ".";
@@ -56,10 +50,8 @@ void save_checkpoint(const std::string& path, const std::string& kind, const Jso
   nn::StateDict all;
   for (const auto& [prefix, dict] : sections)
     for (const auto& [name, t] : dict) all[prefix + "." + name] = t;
-  const nn::Metadata meta = {{"htp.format", kFormat},
-                             {"htp.kind", kind},
-                             {"htp.settings", settings.dump()},
-                             {"htp.state", state.dump()}};
+  const nn::Metadata meta = {
+      {"htp.format", kFormat}, {"htp.kind", kind}, {"htp.settings", settings.dump()}, {"htp.state", state.dump()}};
   nn::save_safetensors(path, all, meta);
 }
 
@@ -90,7 +82,8 @@ Checkpoint load_checkpoint(const std::string& path) {
 }
 
 std::string resolve_checkpoint_path(const std::string& file_or_dir) {
-  if (std::filesystem::is_directory(file_or_dir)) return (std::filesystem::path(file_or_dir) / kCheckpointFile).string();
+  if (std::filesystem::is_directory(file_or_dir))
+    return (std::filesystem::path(file_or_dir) / kCheckpointFile).string();
   return file_or_dir;
 }
 

@@ -29,7 +29,6 @@ struct Checkpoint {
   Json settings, state;
   nn::StateDict tensors;
 
-  bool has_section(const std::string& prefix) const;
   nn::StateDict section(const std::string& prefix) const;  // the tensors under "<prefix>.", prefix stripped
 };
 

@@ -77,7 +77,6 @@ DataSplit open_split(const DataSpec& spec, bool train, int64_t limit) {
         spec.path, train ? data::MnistSplit::train : data::MnistSplit::test,
         spec.kind == "mnist" ? data::mnist_digit_classes() : data::fashion_mnist_classes());
     s.channels = 1;
-    s.native_size = 28;
   } else if (spec.kind == "imagefolder") {
     s.split = train ? "train" : "val";
     const std::string root = spec.path + "/" + s.split;

@@ -34,10 +34,9 @@ DataSpec parse_data_spec(const std::string& spec);  // errors list the accepted 
 
 struct DataSplit {
   std::shared_ptr<const data::Dataset> dataset;
-  std::string split;      // train, test (the file-level name: trainval, val, ...)
+  std::string split;  // train, test (the file-level name: trainval, val, ...)
   bool multi_label = false;
   int64_t channels = 3;
-  int64_t native_size = 0;  // 28 for the MNISTs, 0 for images of varying size
   Tensor ignore;            // VOC: float32 [N, C], 1 where a class is difficult-only (left out of the mAP)
   int64_t num_classes() const { return static_cast<int64_t>(dataset->class_names().size()); }
 };

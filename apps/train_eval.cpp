@@ -28,7 +28,9 @@ std::string percent(double v) {
   return buf;
 }
 
-std::string padded(const std::string& s, size_t width) { return s.size() >= width ? s + " " : s + std::string(width - s.size(), ' '); }
+std::string padded(const std::string& s, size_t width) {
+  return s.size() >= width ? s + " " : s + std::string(width - s.size(), ' ');
+}
 
 }  // namespace
 
@@ -45,7 +47,8 @@ LossSpec LossSpec::from_json(const Json& j) {
   return l;
 }
 
-LossSpec make_loss(const std::string& kind, LossContext context, bool multi_label, bool bcos_head, int64_t num_classes) {
+LossSpec make_loss(const std::string& kind, LossContext context, bool multi_label, bool bcos_head,
+                   int64_t num_classes) {
   HTP_CHECK(kind == "ce" || kind == "bce", "--loss must be ce or bce, got '", kind, "'");
   HTP_CHECK(!(kind == "ce" && multi_label), "--loss ce needs single-label data; multi-label data trains with bce");
   LossSpec l{kind, 0.0};

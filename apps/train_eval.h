@@ -1,7 +1,7 @@
 // Losses and evaluation of the training commands.
 //
 // Loss (paper §2.5): "ce" is softmax cross-entropy (single-label data only); "bce" is the mean over all N·C entries of
-// binary cross-entropy with logits against targets max(one_hot or multi_hot, off). Which `off` (bce_off):
+// binary cross-entropy with logits against targets max(one_hot or multi_hot, off). Which `off` (make_loss):
 //   pretraining, single-label    1/C for a B-cos model (B-cos training), 0 for a conventional one (the "stdhead" BCE)
 //   probing, single-label        1/C (UniformOffLabelsBCEWithLogitsLoss: every ImageNet BCE probe of the paper)
 //   multi-label (VOC, COCO)      1/C for a B-cos head, 0 for a conventional head

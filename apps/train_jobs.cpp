@@ -28,7 +28,8 @@ Variable PretrainJob::loss(const data::Batch& batch) {
 
 EvalResult PretrainJob::evaluate(bool progress) {
   model_->eval();
-  return app::evaluate(test_, [this](const Tensor& x) { return (*model_)(Variable(x)); }, loss_, progress);
+  return app::evaluate(
+      test_, [this](const Tensor& x) { return (*model_)(Variable(x)); }, loss_, progress);
 }
 
 std::vector<std::pair<std::string, nn::StateDict>> PretrainJob::weights() const {
@@ -70,7 +71,8 @@ Variable ProbeJob::loss(const data::Batch& batch) {
 EvalResult ProbeJob::evaluate(bool progress) {
   backbone_->eval();
   probe_->eval();
-  return app::evaluate(test_, [this](const Tensor& x) { return (*probe_)(features(x)); }, loss_, progress);
+  return app::evaluate(
+      test_, [this](const Tensor& x) { return (*probe_)(features(x)); }, loss_, progress);
 }
 
 std::vector<std::pair<std::string, nn::StateDict>> ProbeJob::weights() const {

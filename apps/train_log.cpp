@@ -11,7 +11,9 @@
 #include "tensor/error.h"
 
 namespace htp::app {
+namespace {
 
+// Writes `text` to `path` by way of a temporary file in the same directory and a rename.
 void write_text_file_atomic(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp" + std::to_string(::getpid());
   {
@@ -30,6 +32,8 @@ void write_text_file_atomic(const std::string& path, const std::string& text) {
     throw Error("cannot rename '" + tmp + "' to '" + path + "': " + why);
   }
 }
+
+}  // namespace
 
 void write_json_file(const std::string& path, const Json& value) { write_text_file_atomic(path, value.dump(2) + "\n"); }
 

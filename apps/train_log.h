@@ -8,18 +8,16 @@
 //   log.append({{"kind", "train"}, {"epoch", 4}, {"loss", 0.31}});
 #pragma once
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace htp::app {
 
 using Json = nlohmann::ordered_json;
 
-// Writes `text` to `path` by way of a temporary file in the same directory and a rename; errors name the file.
-void write_text_file_atomic(const std::string& path, const std::string& text);
-void write_json_file(const std::string& path, const Json& value);  // pretty-printed, 2 spaces
+// Pretty-printed (2 spaces), by way of a temporary file in the same directory and a rename; errors name the file.
+void write_json_file(const std::string& path, const Json& value);
 Json read_json_file(const std::string& path);                      // errors name the file
 
 class JsonlLog {
@@ -30,7 +28,7 @@ class JsonlLog {
   void restart();
   // Keeps the records whose "epoch" is <= epoch (and those without one); rewrites the file atomically.
   void keep_through_epoch(int64_t epoch);
-  void append(const Json& record);  // one line, flushed
+  void append(const Json& record);    // one line, flushed
   std::vector<Json> records() const;  // the file's records, in order; a malformed line is an error naming it
 
  private:

@@ -11,7 +11,9 @@
 namespace htp::app {
 namespace {
 
-std::string join(const std::string& dir, const std::string& file) { return (std::filesystem::path(dir) / file).string(); }
+std::string join(const std::string& dir, const std::string& file) {
+  return (std::filesystem::path(dir) / file).string();
+}
 
 // The state after `epoch` finished epochs.
 Json make_state(int64_t epoch, int64_t iteration, uint64_t seed, const Json& best) {
@@ -55,7 +57,9 @@ LoopResult run_training(TrainJob& job, const TrainSetup& setup, const LoopOption
       throw Error("--resume: checkpoint '" + checkpoint_path + "': " + e.what());
     }
     log.keep_through_epoch(result.epochs_done);
-    if (!o.quiet) std::printf("resuming %s after epoch %lld\n", checkpoint_path.c_str(), static_cast<long long>(result.epochs_done));
+    if (!o.quiet)
+      std::printf("resuming %s after epoch %lld\n", checkpoint_path.c_str(),
+                  static_cast<long long>(result.epochs_done));
   } else {
     log.restart();
   }
@@ -113,12 +117,24 @@ LoopResult run_training(TrainJob& job, const TrainSetup& setup, const LoopOption
                   ev.loss, ev.metric_name().c_str(), 100.0 * ev.metric(), 100.0 * result.best["value"].get<double>(),
                   static_cast<long long>(result.best["epoch"].get<int64_t>()), format_duration(seconds).c_str());
     std::fflush(stdout);
-    result.last_eval = std::move(ev);
   }
   if (!o.quiet && last < o.epochs)
     std::printf("stopped after epoch %lld of %lld (--stop-after); continue with --resume\n",
                 static_cast<long long>(result.epochs_done), static_cast<long long>(o.epochs));
   return result;
+}
+
+std::string summary(const LoopResult& result, const LoopOptions& options) {
+  std::string s =
+      detail::concat("finished ", result.epochs_done, " of ", options.epochs, " epochs in ", options.out_dir);
+  if (!result.best["value"].is_null()) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, " (best %s %.2f %% at epoch %lld)", result.best["metric"].get<std::string>().c_str(),
+                  100.0 * result.best["value"].get<double>(),
+                  static_cast<long long>(result.best["epoch"].get<int64_t>()));
+    s += buf;
+  }
+  return s;
 }
 
 }  // namespace htp::app

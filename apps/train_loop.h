@@ -13,7 +13,6 @@
 // stop_after (> 0) ends the run after that many epochs as a kill would, leaving the schedule as for all epochs.
 #pragma once
 #include <memory>
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,10 +28,10 @@ namespace htp::app {
 class TrainJob {
  public:
   virtual ~TrainJob() = default;
-  virtual std::string kind() const = 0;                  // "pretrain" or "probe": the checkpoint's htp.kind
-  virtual void train_mode() = 0;                         // module modes for a training epoch
-  virtual Variable loss(const data::Batch& batch) = 0;   // forward and loss of one batch (a graph to backward)
-  virtual EvalResult evaluate(bool progress) = 0;        // on the held-out split
+  virtual std::string kind() const = 0;                 // "pretrain" or "probe": the checkpoint's htp.kind
+  virtual void train_mode() = 0;                        // module modes for a training epoch
+  virtual Variable loss(const data::Batch& batch) = 0;  // forward and loss of one batch (a graph to backward)
+  virtual EvalResult evaluate(bool progress) = 0;       // on the held-out split
   virtual std::vector<std::pair<std::string, nn::StateDict>> weights() const = 0;  // by checkpoint prefix
   virtual void load_weights(const Checkpoint& checkpoint) = 0;
   virtual void on_checkpoint(const std::string& out_dir) {}
@@ -57,10 +56,12 @@ struct TrainSetup {
 };
 
 struct LoopResult {
-  int64_t epochs_done = 0;              // finished epochs, the resumed ones included
-  std::optional<EvalResult> last_eval;  // of this process's last epoch
-  Json best;                            // {"metric", "value", "epoch"}
+  int64_t epochs_done = 0;  // finished epochs, the resumed ones included
+  Json best;                // {"metric", "value", "epoch"}; nulls before the first epoch
 };
+
+// "finished 5 of 5 epochs in runs/rn18 (best top1 92.30 % at epoch 5)", for the commands' last line.
+std::string summary(const LoopResult& result, const LoopOptions& options);
 
 LoopResult run_training(TrainJob& job, const TrainSetup& setup, const LoopOptions& options);
 

@@ -74,8 +74,8 @@ double average_precision(const std::vector<double>& scores, const std::vector<do
 }
 
 MapResult mean_average_precision(const Tensor& scores, const Tensor& targets, const Tensor& ignore) {
-  HTP_CHECK(scores.dim() == 2 && targets.shape() == scores.shape(), "mAP: scores ", scores.describe(),
-            " and targets ", targets.describe(), " must both be [N, C]");
+  HTP_CHECK(scores.dim() == 2 && targets.shape() == scores.shape(), "mAP: scores ", scores.describe(), " and targets ",
+            targets.describe(), " must both be [N, C]");
   HTP_CHECK(!ignore.defined() || ignore.shape() == scores.shape(), "mAP: ignore ", ignore.describe(),
             " must have the scores' shape ", scores.describe());
   const int64_t N = scores.size(0), C = scores.size(1);

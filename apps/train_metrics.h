@@ -22,8 +22,8 @@ namespace htp::app {
 
 struct TopKResult {
   int64_t samples = 0;
-  double top1 = 0, top5 = 0;               // fractions in [0, 1]; top-5 is top-C when C < 5
-  std::vector<double> class_accuracy;      // top-1 per true class (NaN for a class without samples)
+  double top1 = 0, top5 = 0;           // fractions in [0, 1]; top-5 is top-C when C < 5
+  std::vector<double> class_accuracy;  // top-1 per true class (NaN for a class without samples)
   std::vector<int64_t> class_samples;
 };
 

@@ -45,9 +45,11 @@ std::shared_ptr<nn::ImageClassifier> make_backbone(const BackboneSpec& spec) {
     for (const std::string& a : backbone_archs()) valid << " " << a;
     throw Error("--arch: unknown architecture '" + spec.arch + "'; valid:" + valid.str());
   }
-  const bool small = ends_with(spec.arch, "-small");
-  const std::string base = spec.arch.substr(spec.bcos() ? 5 : 0, spec.arch.size() - (small ? 6 : 0) - (spec.bcos() ? 5 : 0));
-  nn::ResNetConfig config = nn::resnet_config(std::stoi(base.substr(6)), spec.num_classes);
+  std::string name = spec.arch;  // [bcos-]resnet<depth>[-small]
+  const bool small = ends_with(name, "-small");
+  if (small) name.resize(name.size() - 6);
+  if (spec.bcos()) name = name.substr(5);
+  nn::ResNetConfig config = nn::resnet_config(std::stoi(name.substr(6)), spec.num_classes);
   config.in_channels = spec.in_channels;
   config.base_width = resolve_width(spec);
   config.small_stem = small;

@@ -20,7 +20,7 @@
 
 namespace htp::app {
 
-inline constexpr int64_t kDefaultSmallWidth = 16;
+inline constexpr int64_t kDefaultSmallWidth = 8;
 
 struct BackboneSpec {
   std::string arch = "resnet18-small";

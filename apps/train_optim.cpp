@@ -14,6 +14,15 @@ int64_t scaled(double fraction, int64_t epochs) { return static_cast<int64_t>(st
 
 }  // namespace
 
+void check_schedule(const ScheduleSpec& spec, int64_t epochs) {
+  const std::string& n = spec.name;
+  HTP_CHECK(n == "constant" || n == "cosine" || n == "multistep" || n == "coslr" || n == "multilabel-steplr",
+            "--schedule must be constant, cosine, multistep, coslr or multilabel-steplr, got '", n, "'");
+  HTP_CHECK(epochs >= 1, "--epochs must be >= 1, got ", epochs);
+  HTP_CHECK(n != "cosine" || (spec.warmup_epochs >= 0 && spec.warmup_epochs < epochs),
+            "--warmup-epochs must be in [0, --epochs), got ", spec.warmup_epochs);
+}
+
 Json OptimSpec::to_json() const {
   Json j = {{"name", name}, {"lr", lr}};
   if (name == "sgd") j["momentum"] = momentum;
@@ -31,28 +40,19 @@ std::unique_ptr<nn::Optimizer> make_optimizer(const OptimSpec& spec, const nn::N
   HTP_CHECK(spec.lr > 0, "--lr must be > 0, got ", spec.lr);
   std::vector<nn::ParamGroup> groups = {nn::ParamGroup{params}};
   if (spec.name == "sgd")
-    return std::make_unique<nn::SGD>(std::move(groups), nn::SGDOptions{.lr = spec.lr, .momentum = spec.momentum,
-                                                                       .weight_decay = spec.weight_decay});
+    return std::make_unique<nn::SGD>(
+        std::move(groups), nn::SGDOptions{.lr = spec.lr, .momentum = spec.momentum, .weight_decay = spec.weight_decay});
   const nn::AdamOptions adam{.lr = spec.lr, .weight_decay = spec.weight_decay};
   if (spec.name == "adam") return std::make_unique<nn::Adam>(std::move(groups), adam);
   if (spec.name == "adamw") return std::make_unique<nn::AdamW>(std::move(groups), adam);
   throw Error("--optimizer must be sgd, adam or adamw, got '" + spec.name + "'");
 }
 
-void check_schedule_name(const std::string& name) {
-  HTP_CHECK(name == "constant" || name == "cosine" || name == "multistep" || name == "coslr" ||
-                name == "multilabel-steplr",
-            "--schedule must be constant, cosine, multistep, coslr or multilabel-steplr, got '", name, "'");
-}
-
 nn::LrSchedule make_schedule(const ScheduleSpec& spec, int64_t epochs, int64_t iters_per_epoch) {
-  check_schedule_name(spec.name);
-  HTP_CHECK(epochs >= 1, "--epochs must be >= 1, got ", epochs);
+  check_schedule(spec, epochs);
   const int64_t ipe = iters_per_epoch, total = epochs * ipe;
   nn::LrSchedule s(ipe);
   if (spec.name == "cosine") {
-    HTP_CHECK(spec.warmup_epochs >= 0 && spec.warmup_epochs < epochs, "--warmup-epochs must be in [0, --epochs), got ",
-              spec.warmup_epochs);
     const int64_t w = spec.warmup_epochs * ipe;
     if (w > 0) s.add(std::make_shared<nn::LinearLR>(0.01, 1.0, nn::ScheduleWindow{0, w, false}));
     s.add(std::make_shared<nn::CosineAnnealingLR>(total - w, nn::ScheduleWindow{w, total, false}));

@@ -36,7 +36,8 @@ struct ScheduleSpec {
 };
 
 std::unique_ptr<nn::Optimizer> make_optimizer(const OptimSpec& spec, const nn::NamedParameters& params);
+// Errors name the accepted schedules; check_schedule validates a spec before the iterations per epoch are known.
+void check_schedule(const ScheduleSpec& spec, int64_t epochs);
 nn::LrSchedule make_schedule(const ScheduleSpec& spec, int64_t epochs, int64_t iters_per_epoch);
-void check_schedule_name(const std::string& name);
 
 }  // namespace htp::app

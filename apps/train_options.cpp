@@ -39,7 +39,7 @@ RunOptions read_run_options(const Args& args) {
 void declare_runtime_options(Args& args) {
   args.option("workers", "1", "data loader threads (0: load on the training thread)");
   args.option("threads", "0", "compute threads (0: HTP_NUM_THREADS, else all cores)");
-  args.flag("quiet", "print no progress bars or per-epoch lines");
+  args.flag("quiet", "print nothing but errors (the results still go to the run's files)");
 }
 
 RuntimeOptions read_runtime_options(const Args& args) {

@@ -50,8 +50,10 @@ std::string ProgressBar::line(int64_t done, double loss) const {
   std::snprintf(buf, sizeof buf, "%lld/%lld  %.0f items/s", static_cast<long long>(done),
                 static_cast<long long>(total_), rate);
   os << buf;
-  if (done < total_ && rate > 0) os << "  ETA " << format_duration(static_cast<double>(total_ - done) / rate);
-  else os << "  " << format_duration(t);
+  if (done < total_ && rate > 0)
+    os << "  ETA " << format_duration(static_cast<double>(total_ - done) / rate);
+  else
+    os << "  " << format_duration(t);
   if (!std::isnan(loss)) {
     std::snprintf(buf, sizeof buf, "  loss %.4f", loss);
     os << buf;
