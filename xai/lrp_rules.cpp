@@ -41,13 +41,6 @@ Tensor bound_like(const Tensor& bound, const Tensor& input, const char* which) {
   return bound.to(input.dtype()).to(input.device()).expand(in).contiguous();
 }
 
-// [C] statistics of a batch norm over x [N, C, *], shaped to broadcast along C.
-Tensor per_channel(const Tensor& t, const Tensor& x) {
-  Shape shape(static_cast<size_t>(x.dim()), 1);
-  shape[1] = t.numel();
-  return t.reshape(shape);
-}
-
 }  // namespace
 
 Tensor stabilize(const Tensor& z, double eps) {
