@@ -5,24 +5,28 @@
 // always runs a full tile and masks only its C store. K is cut into equal k-blocks of depth kc <= micro_kernel::kc;
 // the first k-block blends with the caller's beta, the later ones accumulate (beta = 1).
 //
-// Two parallel schemes on the parallel.h pool, both giving each thread whole tiles of C (no locks, no atomics):
-//   row split (the general case) - rounds of
-//       phase 1: all threads pack one block of op(B) (k-blocks x columns, <= kRoundBytes) into a shared buffer;
-//       phase 2: thread t takes rows [M t / T, M (t+1) / T) in mr panels; for each k-block (pc) and each block of
-//                <= mc of its rows (ic) it packs that A block privately, then runs the tiles: for each B panel (jr),
-//                for each A panel (ir), one micro-kernel call.
-//     A round takes all columns if one k-block of them fits, then as many k-blocks as fit, so most products need one
-//     round (two fork/joins) and big ones pack B once per (k-block group, column range) as in GotoBLAS.
-//   column split - when op(A) fits one A block (M <= mc) and splitting the columns balances at least as well: one
-//     fork/join; each thread packs all of op(A) per k-block and streams its own B panels through a one-panel L1 buffer.
-//     This is the im2col-convolution shape (few output channels, many pixels) and avoids a large shared B buffer.
+// Two parallel schemes on the parallel.h pool, one fork/join each, both giving each thread whole tiles of C:
+//   row split (the general case) - thread t takes rows [M t / T, M (t+1) / T) in mr panels and all columns. For each
+//     k-block (pc) and each block of <= mc of its rows (ic) it packs that A block privately, then walks B in
+//     sub-blocks of l2_panels panels (jr blocks): for each A panel (ir), for each B panel of the sub-block, one
+//     micro-kernel call. The A panel stays in L1 across the sub-block and the sub-block stays in L2 across the A
+//     panels. B is packed once into a shared buffer, panel by panel on first use, by whichever thread gets there first
+//     (an atomic flag per panel; threads start on different sub-blocks, so they mostly pack disjoint halves). The
+//     buffer holds a "round" of B (<= kRoundBytes): all columns if one k-block of them fits, then as many k-blocks as
+//     fit, so most products take one round; big ones pack B once per (k-block group, column range) as in GotoBLAS.
+//   column split - when op(A) fits one A block (M <= mc) and splitting the columns balances at least as well: each
+//     thread packs all of op(A) per k-block and streams its own B panels through a one-panel L1 buffer. This is the
+//     im2col-convolution shape (few output channels, many pixels) and needs no shared buffer.
 //
 // Block sizes for Zen 5 (48 KiB L1d and 1 MiB L2 per core, 32 MiB shared L3), float AVX-512 14 x 32 tile:
-//   kc = 384: a 14 x kc A panel (21 KiB) and the kc x 32 B panel stream from L1/L2 one k-row (56 + 128 B) per 28 FMAs,
-//             and a C tile is loaded and stored once per 384 k-steps, which makes that cost negligible;
-//   mc = 336 (24 panels of 14): the mc x kc A block is 504 KiB, half of the private L2, the rest for B in flight;
-//   kRoundBytes = 8 MiB: the packed B block lives in the shared L3 and both threads read it.
-// (measured: kc 256..512 and mc 168..504 all land within a few percent of each other on 2 threads.)
+//   kc = 384: the 14 x kc A panel (21 KiB) fits L1 next to the B panel's stream (128 B per k-step); a deep kc makes
+//             the C tile's load/store (once per k-block) negligible;
+//   kL2Bytes = 768 KiB: 16 B panels of kc x 32 floats (48 KiB each) stay in the 1 MiB L2 while the A panels pass;
+//   mc = 336 (24 panels of 14): bounds the private A block to 504 KiB;
+//   kRoundBytes = 8 MiB: the packed B round lives in the shared L3 and both threads read it.
+// Measured on 2 threads: kc 256..512 and mc 168..1344 land within a few percent of each other; the ir-outer / jr-inner
+// order with L2 sub-blocks beat the classic jr-outer order by 4-7 % at n = 2048, and packing B on first use instead
+// of in a separate parallel phase gained 10-15 % on the mid-sized ResNet shapes (one fork/join instead of two).
 //
 // Determinism: the k-blocks and rounds depend only on M, N, K; each C element is one accumulator summed in ascending k
 // inside a micro-kernel, then blended with C once per k-block in ascending order. So the result is bitwise the same
@@ -30,10 +34,13 @@
 #include "kernels/cpu/gemm.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "kernels/cpu/gemm_microkernel.h"
 #include "kernels/cpu/parallel.h"
@@ -43,7 +50,8 @@ namespace {
 
 using gemm_detail::micro_kernel;
 
-constexpr int64_t kRoundBytes = int64_t{8} << 20;
+constexpr int64_t kRoundBytes = int64_t{8} << 20;  // shared packed B per round
+constexpr int64_t kL2Bytes = int64_t{768} << 10;    // B sub-block kept in L2 by the row split
 // Multiply-adds per thread below which another thread costs more (a fork/join) than it saves.
 constexpr int64_t kMinWorkPerThread = int64_t{1} << 21;
 
@@ -233,20 +241,18 @@ void pack_b_panel(const micro_kernel<T>& uk, const operands<T>& op, int64_t jq, 
   uk.pack(bp, uk.nr, op.b + k0 * op.b_sk + c0 * op.b_sj, op.b_sk, op.b_sj, kcp, std::min<int64_t>(uk.nr, op.N - c0));
 }
 
-// Tiles of row panels [ip0, ip1) (packed at ap) x one column panel jq (packed at bp) over one k-block.
+// One mr x nr tile of C over one k-block: row panel ip (packed at a) times column panel jq (packed at b).
 template <typename T>
-void macro_tiles(const micro_kernel<T>& uk, const operands<T>& op, int64_t ip0, int64_t ip1, const T* ap, int64_t jq,
-                 const T* bp, int64_t kcp, T beta) {
-  const int64_t c0 = jq * uk.nr, n = std::min<int64_t>(uk.nr, op.N - c0);
-  for (int64_t ip = ip0; ip < ip1; ++ip) {
-    const int64_t r0 = ip * uk.mr;
-    uk.fn(kcp, ap + (ip - ip0) * uk.mr * kcp, bp, op.c + r0 * op.ldc + c0, op.ldc, std::min<int64_t>(uk.mr, op.M - r0),
-          n, op.alpha, beta);
-  }
+void tile(const micro_kernel<T>& uk, const operands<T>& op, int64_t ip, const T* a, int64_t jq, const T* b, int64_t kcp,
+          T beta) {
+  const int64_t r0 = ip * uk.mr, c0 = jq * uk.nr;
+  uk.fn(kcp, a, b, op.c + r0 * op.ldc + c0, op.ldc, std::min<int64_t>(uk.mr, op.M - r0),
+        std::min<int64_t>(uk.nr, op.N - c0), op.alpha, beta);
 }
 
-// Row split with a shared packed B: rounds of "all threads pack a block of B, then each thread multiplies its own rows
-// by it, packing its A blocks privately".
+// Row split with a shared packed B, one fork/join per round: the round's B panels are packed on first use by
+// whichever thread needs them first (claimed with an atomic flag; a thread that finds a panel being packed waits
+// for it), then read by all. Threads start on different B sub-blocks, so each mostly packs its own share.
 template <typename T>
 void gemm_row_split(const micro_kernel<T>& uk, const operands<T>& op, int64_t threads) {
   const k_blocking kb(op.K, uk.kc);
@@ -259,24 +265,28 @@ void gemm_row_split(const micro_kernel<T>& uk, const operands<T>& op, int64_t th
   const int64_t round_panels = ceil_div(np_all, n_rounds);
   const int64_t round_blocks = std::clamp<int64_t>(round_elems / (kc * nr * round_panels), 1, kb.blocks);
   T* bp = b_scratch<T>(std::min(op.K, round_blocks * kc) * round_panels * nr);
+  const int64_t l2_panels = std::max<int64_t>(1, kL2Bytes / (kc * nr * static_cast<int64_t>(sizeof(T))));
 
   for (int64_t jq0 = 0; jq0 < np_all; jq0 += round_panels) {
     const int64_t nps = std::min(round_panels, np_all - jq0);
+    const int64_t n_sub = ceil_div(nps, l2_panels);
     for (int64_t p0 = 0; p0 < kb.blocks; p0 += round_blocks) {
       const int64_t p1 = std::min(kb.blocks, p0 + round_blocks);
       // k-block p (depth kcp) starts at row (p - p0) * kc of the round's buffer and holds nps panels of kcp x nr.
+      enum : uint8_t { empty, packing, ready };
+      std::vector<std::atomic<uint8_t>> state(static_cast<size_t>((p1 - p0) * nps));
       auto b_panel = [&](int64_t p, int64_t jq) {
         const int64_t kcp = std::min(kc, op.K - p * kc);
-        return bp + (p - p0) * kc * nps * nr + (jq - jq0) * kcp * nr;
-      };
-
-      const int64_t items = (p1 - p0) * nps;
-      parallel_for(0, threads, 1, [&](int64_t t0, int64_t t1) {
-        for (int64_t it = items * t0 / threads; it < items * t1 / threads; ++it) {
-          const int64_t p = p0 + it / nps, jq = jq0 + it % nps;
-          pack_b_panel(uk, op, jq, p * kc, std::min(kc, op.K - p * kc), b_panel(p, jq));
+        T* panel = bp + (p - p0) * kc * nps * nr + (jq - jq0) * kcp * nr;
+        std::atomic<uint8_t>& s = state[static_cast<size_t>((p - p0) * nps + (jq - jq0))];
+        uint8_t seen = s.load(std::memory_order_acquire);
+        if (seen == empty && s.compare_exchange_strong(seen, packing, std::memory_order_acquire)) {
+          pack_b_panel(uk, op, jq, p * kc, kcp, panel);
+          s.store(ready, std::memory_order_release);
         }
-      });
+        while (s.load(std::memory_order_acquire) != ready) std::this_thread::yield();
+        return panel;
+      };
 
       parallel_for(0, threads, 1, [&](int64_t t0, int64_t t1) {
         for (int64_t t = t0; t < t1; ++t) {
@@ -290,8 +300,15 @@ void gemm_row_split(const micro_kernel<T>& uk, const operands<T>& op, int64_t th
             for (int64_t ib = ip0; ib < ip1; ib += ic_panels) {
               const int64_t ie = std::min(ip1, ib + ic_panels);
               pack_a_rows(uk, op, ib, ie, k0, kcp, ap);
-              for (int64_t jq = jq0; jq < jq0 + nps; ++jq)
-                macro_tiles(uk, op, ib, ie, ap, jq, b_panel(p, jq), kcp, beta);
+              // B in sub-blocks that stay in L2 (thread t starts at sub-block t n_sub / T), each A panel staying in
+              // L1 across a sub-block.
+              for (int64_t s = 0; s < n_sub; ++s) {
+                const int64_t jb = jq0 + (s + n_sub * t / threads) % n_sub * l2_panels;
+                const int64_t je = std::min(jq0 + nps, jb + l2_panels);
+                for (int64_t ip = ib; ip < ie; ++ip)
+                  for (int64_t jq = jb; jq < je; ++jq)
+                    tile(uk, op, ip, ap + (ip - ib) * uk.mr * kcp, jq, b_panel(p, jq), kcp, beta);
+              }
             }
           }
         }
@@ -318,7 +335,7 @@ void gemm_column_split(const micro_kernel<T>& uk, const operands<T>& op, int64_t
         pack_a_rows(uk, op, 0, mp, k0, kcp, ap);
         for (int64_t jq = jq0; jq < jq1; ++jq) {
           pack_b_panel(uk, op, jq, k0, kcp, bp);
-          macro_tiles(uk, op, 0, mp, ap, jq, bp, kcp, beta);
+          for (int64_t ip = 0; ip < mp; ++ip) tile(uk, op, ip, ap + ip * uk.mr * kcp, jq, bp, kcp, beta);
         }
       }
     }

@@ -23,8 +23,8 @@ using micro_kernel_fn = void (*)(int64_t kc, const T* a, const T* b, T* c, int64
 template <typename T>
 using pack_fn = void (*)(T* dst, int w, const T* src, int64_t sk, int64_t sx, int64_t kc, int64_t valid);
 
-// The kernel and the cache blocking that suits it: kc = depth of one packed block, mc = rows of op(A) packed at once
-// (an mc x kc block of A stays in the private L2 while the kc x nr panels of B stream through L1).
+// The kernel and the cache blocking that suits it: kc = depth of one k-block (an mr x kc A panel should sit in L1),
+// mc = rows of op(A) a thread packs at once (bounds its private A block; gemm.cpp explains the loops).
 template <typename T>
 struct micro_kernel {
   int mr;
