@@ -13,46 +13,13 @@
 #include "nn/probes.h"
 #include "nn/safetensors.h"
 #include "tensor/random.h"
+#include "bars_dataset.h"
 #include "test_data_util.h"
 
 using namespace htp;
+using htp::testing::Bars;
 
 namespace {
-
-std::vector<uint8_t> idx_header(uint8_t rank, const std::vector<uint32_t>& dims) {
-  std::vector<uint8_t> b = {0, 0, 0x08, rank};
-  for (uint32_t d : dims)
-    for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(d >> s));
-  return b;
-}
-
-// n images of class i % 10: a 3-pixel-wide bar, vertical for even classes and horizontal for odd ones, at a
-// class-specific offset, over uniform noise in [0, 80).
-void write_split(const std::string& dir, const std::string& prefix, uint32_t n, uint32_t seed) {
-  std::vector<uint8_t> images = idx_header(3, {n, 28, 28}), labels = idx_header(1, {n});
-  uint32_t state = seed;
-  for (uint32_t i = 0; i < n; ++i) {
-    const uint32_t k = i % 10, at = 3 + 4 * (k / 2);
-    for (uint32_t r = 0; r < 28; ++r)
-      for (uint32_t c = 0; c < 28; ++c) {
-        state = state * 1664525u + 1013904223u;
-        const bool bar = (k % 2 == 0 ? c : r) - at < 3;
-        images.push_back(static_cast<uint8_t>(bar ? 200 + (state >> 28) : (state >> 24) % 80));
-      }
-    labels.push_back(static_cast<uint8_t>(k));
-  }
-  testing::write_bytes(dir + "/" + prefix + "-images-idx3-ubyte", images);
-  testing::write_bytes(dir + "/" + prefix + "-labels-idx1-ubyte", labels);
-}
-
-struct Bars {
-  testing::TempDir dir;
-  Bars() {
-    write_split(dir / "data", "train", 300, 1);
-    write_split(dir / "data", "t10k", 100, 2);
-  }
-  std::string data() const { return "mnist:" + dir / "data"; }
-};
 
 std::vector<std::string> pretrain_args(const Bars& bars, const std::string& out, std::vector<std::string> extra) {
   std::vector<std::string> a = {"--data", bars.data(), "--width", "4",       "--batch-size", "32", "--lr",
