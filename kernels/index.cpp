@@ -4,6 +4,9 @@
 #include <algorithm>
 
 #include "kernels/cpu/index.h"
+#ifdef HTP_WITH_CUDA
+#include "kernels/cuda/index.h"
+#endif
 #include "kernels/dispatch.h"
 #include "tensor/creation.h"
 
@@ -58,7 +61,7 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
   check_same_device(x, index, op);
   const int64_t d = normalize_dim(dim, x.dim(), op);
   Tensor out = empty(with_size(x.shape(), d, index.numel()), x.dtype(), x.device());
-  HTP_CPU_CALL(op, x.device(), index_select, x.contiguous(), d, index.contiguous(), out);
+  HTP_DEVICE_CALL(op, x.device(), index_select, x.contiguous(), d, index.contiguous(), out);
   return out;
 }
 
@@ -72,7 +75,7 @@ Tensor index_select_backward(const Tensor& grad, const Shape& input_shape, int64
             index.describe());
   check_same_device(grad, index, op);
   Tensor out = zeros(input_shape, grad.dtype(), grad.device());
-  HTP_CPU_CALL(op, grad.device(), index_add_, out, d, index.contiguous(), grad.contiguous());
+  HTP_DEVICE_CALL(op, grad.device(), index_add_, out, d, index.contiguous(), grad.contiguous());
   return out;
 }
 
@@ -85,14 +88,14 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
   const int64_t d = normalize_dim(dim, x.dim(), op);
   check_index_fits(index, x, "input", d, op);
   Tensor out = empty(index.shape(), x.dtype(), x.device());
-  HTP_CPU_CALL(op, x.device(), gather, x, d, index.contiguous(), out);
+  HTP_DEVICE_CALL(op, x.device(), gather, x, d, index.contiguous(), out);
   return out;
 }
 
 Tensor scatter_add(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
   check_scatter(self, dim, index, src, "scatter_add");
   Tensor out = self.clone();
-  HTP_CPU_CALL("scatter_add", self.device(), scatter_add_, out, normalize_dim(dim, self.dim(), "scatter_add"),
+  HTP_DEVICE_CALL("scatter_add", self.device(), scatter_add_, out, normalize_dim(dim, self.dim(), "scatter_add"),
                   index.contiguous(), src);
   return out;
 }
@@ -102,7 +105,7 @@ Tensor& scatter_add_(Tensor& self, int64_t dim, const Tensor& index, const Tenso
   for (int64_t d = 0; d < self.dim(); ++d)
     HTP_CHECK(self.stride(d) != 0 || self.size(d) <= 1, "scatter_add_: self ", self.describe(),
               " is an expanded view (stride 0 in dimension ", d, "); write into a contiguous copy instead");
-  HTP_CPU_CALL("scatter_add_", self.device(), scatter_add_, self, normalize_dim(dim, self.dim(), "scatter_add_"),
+  HTP_DEVICE_CALL("scatter_add_", self.device(), scatter_add_, self, normalize_dim(dim, self.dim(), "scatter_add_"),
                   index.contiguous(), src);
   self.bump_version();
   return self;
@@ -117,7 +120,7 @@ Tensor masked_fill(const Tensor& x, const Tensor& mask, double value) {
   HTP_CHECK(broadcast_shapes(x.shape(), mask.shape(), op) == x.shape(), op, ": the mask ", mask.describe(),
             " cannot be broadcast to the input ", x.describe());
   Tensor out = x.clone();
-  HTP_CPU_CALL(op, x.device(), masked_fill_, out, mask.expand(x.shape()), value);
+  HTP_DEVICE_CALL(op, x.device(), masked_fill_, out, mask.expand(x.shape()), value);
   return out;
 }
 
@@ -145,7 +148,7 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
     inputs.push_back(t.contiguous());
   }
   Tensor out = empty(with_size(first.shape(), d, total), first.dtype(), first.device());
-  HTP_CPU_CALL(op, first.device(), cat, inputs, d, out);
+  HTP_DEVICE_CALL(op, first.device(), cat, inputs, d, out);
   return out;
 }
 
@@ -211,7 +214,7 @@ Tensor one_hot(const Tensor& labels, int64_t num_classes) {
   Shape shape = labels.shape();
   shape.push_back(num_classes);
   Tensor out = empty(shape, DType::i64, labels.device());
-  HTP_CPU_CALL(op, labels.device(), one_hot, labels.contiguous(), out);
+  HTP_DEVICE_CALL(op, labels.device(), one_hot, labels.contiguous(), out);
   return out;
 }
 

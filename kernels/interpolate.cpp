@@ -1,6 +1,9 @@
 #include "kernels/interpolate.h"
 
 #include "kernels/cpu/interpolate.h"
+#ifdef HTP_WITH_CUDA
+#include "kernels/cuda/interpolate.h"
+#endif
 #include "kernels/dispatch.h"
 #include "tensor/creation.h"
 
@@ -25,7 +28,7 @@ Tensor interpolate_bilinear_forward(const Tensor& x, std::array<int64_t, 2> size
   HTP_CHECK(size[0] >= 1 && size[1] >= 1, "interpolate_bilinear: output size must be >= 1, got [", size[0], ", ",
             size[1], "] for input ", x.describe());
   Tensor out = empty({x.size(0), x.size(1), size[0], size[1]}, x.dtype(), x.device());
-  HTP_CPU_CALL("interpolate_bilinear", x.device(), interpolate_bilinear_forward, x.contiguous(), align_corners, out);
+  HTP_DEVICE_CALL("interpolate_bilinear", x.device(), interpolate_bilinear_forward, x.contiguous(), align_corners, out);
   return out;
 }
 
@@ -37,7 +40,7 @@ Tensor interpolate_bilinear_backward(const Tensor& grad_out, const Shape& input_
   HTP_CHECK(grad_out.size(0) == input_shape[0] && grad_out.size(1) == input_shape[1], op, ": grad_out ",
             grad_out.describe(), " does not match input ", shape_str(input_shape), " in N and C");
   Tensor grad_in = empty(input_shape, grad_out.dtype(), grad_out.device());
-  HTP_CPU_CALL(op, grad_out.device(), interpolate_bilinear_backward, grad_out.contiguous(), align_corners, grad_in);
+  HTP_DEVICE_CALL(op, grad_out.device(), interpolate_bilinear_backward, grad_out.contiguous(), align_corners, grad_in);
   return grad_in;
 }
 

@@ -2,6 +2,9 @@
 #include "kernels/norm.h"
 
 #include "kernels/cpu/norm.h"
+#ifdef HTP_WITH_CUDA
+#include "kernels/cuda/norm.h"
+#endif
 #include "kernels/dispatch.h"
 #include "tensor/creation.h"
 
@@ -88,7 +91,7 @@ NormForward batch_norm_forward(const Tensor& x, const Tensor& weight, const Tens
   Tensor mean = empty(channels, x.dtype(), x.device()), invstd = empty(channels, x.dtype(), x.device());
   // Running statistics are updated in place; a non-contiguous one goes through a contiguous copy.
   Tensor rm = contiguous_or_undefined(running_mean), rv = contiguous_or_undefined(running_var);
-  HTP_CPU_CALL(op, x.device(), batch_norm_forward, xc, contiguous_or_undefined(weight),
+  HTP_DEVICE_CALL(op, x.device(), batch_norm_forward, xc, contiguous_or_undefined(weight),
                   contiguous_or_undefined(bias), rm, rv, training, momentum, eps, y, mean, invstd);
   if (update) {
     if (!running_mean.is_contiguous()) Tensor(running_mean).copy_(rm);
@@ -112,7 +115,7 @@ NormGrads batch_norm_backward(const Tensor& grad_y, const Tensor& x, const Tenso
   check_param(save_invstd, "save_invstd", channels, x, op);
   Tensor xc = as_ncs(x), gc = as_ncs(grad_y);
   NormGrads out{new_if(mask.x, xc.shape(), x), new_if(mask.weight, channels, x), new_if(mask.bias, channels, x)};
-  HTP_CPU_CALL(op, x.device(), batch_norm_backward, gc, xc, contiguous_or_undefined(weight), save_mean.contiguous(),
+  HTP_DEVICE_CALL(op, x.device(), batch_norm_backward, gc, xc, contiguous_or_undefined(weight), save_mean.contiguous(),
                   save_invstd.contiguous(), training, out.dx, out.dweight, out.dbias);
   if (out.dx.defined()) out.dx = out.dx.view(x.shape());
   return out;
@@ -128,7 +131,7 @@ NormForward layer_norm_forward(const Tensor& x, const Shape& normalized_shape, c
   Tensor xc = x.contiguous().view({r.m, r.d});
   Tensor y = empty({r.m, r.d}, x.dtype(), x.device());
   Tensor mean = empty({r.m}, x.dtype(), x.device()), rstd = empty({r.m}, x.dtype(), x.device());
-  HTP_CPU_CALL(op, x.device(), layer_norm_forward, xc, flat_or_undefined(weight), flat_or_undefined(bias), eps, y,
+  HTP_DEVICE_CALL(op, x.device(), layer_norm_forward, xc, flat_or_undefined(weight), flat_or_undefined(bias), eps, y,
                   mean, rstd);
   const Shape stats = layer_norm_stats_shape(x, normalized_shape);
   return {y.view(x.shape()), mean.view(stats), rstd.view(stats)};
@@ -147,7 +150,7 @@ NormGrads layer_norm_backward(const Tensor& grad_y, const Tensor& x, const Shape
   check_param(rstd, "rstd", stats, x, op);
   NormGrads out{new_if(mask.x, {r.m, r.d}, x), new_if(mask.weight, normalized_shape, x),
                 new_if(mask.bias, normalized_shape, x)};
-  HTP_CPU_CALL(op, x.device(), layer_norm_backward, grad_y.contiguous().view({r.m, r.d}),
+  HTP_DEVICE_CALL(op, x.device(), layer_norm_backward, grad_y.contiguous().view({r.m, r.d}),
                   x.contiguous().view({r.m, r.d}), mean.contiguous().view({r.m}), rstd.contiguous().view({r.m}),
                   flat_or_undefined(weight), out.dx, flat_or_undefined(out.dweight), flat_or_undefined(out.dbias));
   if (out.dx.defined()) out.dx = out.dx.view(x.shape());

@@ -1,6 +1,9 @@
 #include "kernels/pool.h"
 
 #include "kernels/cpu/pool.h"
+#ifdef HTP_WITH_CUDA
+#include "kernels/cuda/pool.h"
+#endif
 #include "kernels/dispatch.h"
 #include "tensor/creation.h"
 
@@ -53,7 +56,7 @@ MaxPool2dResult max_pool2d_forward(const Tensor& x, const MaxPool2dParams& p) {
       output_size(x, 0, p.kernel[0], p.stride[0], p.padding[0], p.dilation[0], p.ceil_mode, "max_pool2d"),
       output_size(x, 1, p.kernel[1], p.stride[1], p.padding[1], p.dilation[1], p.ceil_mode, "max_pool2d")};
   MaxPool2dResult r{empty(out_shape, x.dtype(), x.device()), empty(out_shape, DType::i64, x.device())};
-  HTP_CPU_CALL("max_pool2d", x.device(), max_pool2d_forward, x.contiguous(), p, r.values, r.indices);
+  HTP_DEVICE_CALL("max_pool2d", x.device(), max_pool2d_forward, x.contiguous(), p, r.values, r.indices);
   return r;
 }
 
@@ -67,7 +70,7 @@ Tensor max_pool2d_backward(const Tensor& grad_out, const Tensor& indices, const 
   check_grad(grad_out, input_shape, indices.shape(), "max_pool2d_backward");
   check_same_device(grad_out, indices, "max_pool2d_backward");
   Tensor grad_in = empty(input_shape, grad_out.dtype(), grad_out.device());
-  HTP_CPU_CALL("max_pool2d_backward", grad_out.device(), max_pool2d_backward, grad_out.contiguous(),
+  HTP_DEVICE_CALL("max_pool2d_backward", grad_out.device(), max_pool2d_backward, grad_out.contiguous(),
                   indices.contiguous(), grad_in);
   return grad_in;
 }
@@ -75,7 +78,7 @@ Tensor max_pool2d_backward(const Tensor& grad_out, const Tensor& indices, const 
 Tensor avg_pool2d_forward(const Tensor& x, const AvgPool2dParams& p) {
   check_image(x, "avg_pool2d");
   Tensor out = empty(avg_output_shape(x, p, "avg_pool2d"), x.dtype(), x.device());
-  HTP_CPU_CALL("avg_pool2d", x.device(), avg_pool2d_forward, x.contiguous(), p, out);
+  HTP_DEVICE_CALL("avg_pool2d", x.device(), avg_pool2d_forward, x.contiguous(), p, out);
   return out;
 }
 
@@ -86,7 +89,7 @@ Tensor avg_pool2d_backward(const Tensor& grad_out, const Shape& input_shape, con
   Tensor grad_in = empty(input_shape, grad_out.dtype(), grad_out.device());
   check_image(grad_in, "avg_pool2d_backward");
   check_grad(grad_out, input_shape, avg_output_shape(grad_in, p, "avg_pool2d_backward"), "avg_pool2d_backward");
-  HTP_CPU_CALL("avg_pool2d_backward", grad_out.device(), avg_pool2d_backward, grad_out.contiguous(), p, grad_in);
+  HTP_DEVICE_CALL("avg_pool2d_backward", grad_out.device(), avg_pool2d_backward, grad_out.contiguous(), p, grad_in);
   return grad_in;
 }
 
@@ -95,7 +98,7 @@ Tensor adaptive_avg_pool2d_forward(const Tensor& x, std::array<int64_t, 2> outpu
   HTP_CHECK(output_size[0] >= 1 && output_size[1] >= 1, "adaptive_avg_pool2d: output size must be >= 1, got [",
             output_size[0], ", ", output_size[1], "]");
   Tensor out = empty({x.size(0), x.size(1), output_size[0], output_size[1]}, x.dtype(), x.device());
-  HTP_CPU_CALL("adaptive_avg_pool2d", x.device(), adaptive_avg_pool2d_forward, x.contiguous(), out);
+  HTP_DEVICE_CALL("adaptive_avg_pool2d", x.device(), adaptive_avg_pool2d_forward, x.contiguous(), out);
   return out;
 }
 
@@ -109,7 +112,7 @@ Tensor adaptive_avg_pool2d_backward(const Tensor& grad_out, const Shape& input_s
             shape_str(input_shape));
   check_grad(grad_out, input_shape, grad_out.shape(), "adaptive_avg_pool2d_backward");
   Tensor grad_in = empty(input_shape, grad_out.dtype(), grad_out.device());
-  HTP_CPU_CALL("adaptive_avg_pool2d_backward", grad_out.device(), adaptive_avg_pool2d_backward,
+  HTP_DEVICE_CALL("adaptive_avg_pool2d_backward", grad_out.device(), adaptive_avg_pool2d_backward,
                   grad_out.contiguous(), grad_in);
   return grad_in;
 }

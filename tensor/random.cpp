@@ -1,6 +1,8 @@
 // Distributions over the Philox stream; the word-to-element mapping is specified in tensor/random.h. Each function
 // fills a float64 or int64 host tensor from the stream, then converts it to the requested dtype and device with the
-// ordinary copy (Tensor::to / copy_).
+// ordinary copy (Tensor::to / copy_). Uniform and normal floating tensors on a device whose backend generates random
+// numbers itself (DeviceBackend::fill_uniform / fill_normal: the CUDA backend) are filled there instead, from the
+// same stream, with no host loop and no transfer.
 #include "tensor/random.h"
 
 #include <algorithm>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "tensor/creation.h"
+#include "tensor/device_backend.h"
 
 namespace htp {
 namespace {
@@ -94,6 +97,31 @@ Tensor normal_f64(const Shape& shape, DType dtype, const PhiloxStream& s) {
   return out;
 }
 
+// Fills `t` (any strides) on its device with fill(backend, contiguous destination) when t is not on the CPU and its
+// backend generates there; false otherwise (nothing is written). Bumps t's version like copy_.
+template <class Fill>
+bool fill_on_device(const Tensor& t, Fill&& fill) {
+  if (t.device().is_cpu()) return false;
+  DeviceBackend& backend = device_backend(t.device().type);
+  if (t.is_contiguous()) {
+    if (!fill(backend, t)) return false;
+    t.bump_version();
+    return true;
+  }
+  const Tensor packed = empty(t.shape(), t.dtype(), t.device());
+  if (!fill(backend, packed)) return false;
+  Tensor(t).copy_(packed);
+  return true;
+}
+
+bool uniform_on_device(const Tensor& t, const PhiloxStream& s, double lo, double hi) {
+  return fill_on_device(t, [&](DeviceBackend& b, const Tensor& dst) { return b.fill_uniform(dst, s, lo, hi); });
+}
+
+bool normal_on_device(const Tensor& t, const PhiloxStream& s, double mean, double std) {
+  return fill_on_device(t, [&](DeviceBackend& b, const Tensor& dst) { return b.fill_normal(dst, s, mean, std); });
+}
+
 // The 64-bit words x_i = (w[2i] << 32) | w[2i+1] of randint and permutation.
 std::vector<uint64_t> words64(int64_t n, const PhiloxStream& s) {
   std::vector<uint64_t> x(static_cast<size_t>(n));
@@ -134,12 +162,22 @@ Tensor bernoulli_f64(const Shape& shape, Generator* gen, P&& prob) {
 
 Tensor rand(const Shape& shape, DType dtype, Device device, Generator* gen) {
   check_floating(dtype, "rand");
-  return uniform_f64(shape, dtype, generator_or_default(gen).next_stream()).to(dtype).to(device);
+  const PhiloxStream s = generator_or_default(gen).next_stream();
+  if (!device.is_cpu()) {
+    Tensor out = empty(shape, dtype, device);
+    if (uniform_on_device(out, s, 0.0, 1.0)) return out;  // 0 + 1 · u is u exactly
+  }
+  return uniform_f64(shape, dtype, s).to(dtype).to(device);
 }
 
 Tensor randn(const Shape& shape, DType dtype, Device device, Generator* gen) {
   check_floating(dtype, "randn");
-  return normal_f64(shape, dtype, generator_or_default(gen).next_stream()).to(dtype).to(device);
+  const PhiloxStream s = generator_or_default(gen).next_stream();
+  if (!device.is_cpu()) {
+    Tensor out = empty(shape, dtype, device);
+    if (normal_on_device(out, s, 0.0, 1.0)) return out;
+  }
+  return normal_f64(shape, dtype, s).to(dtype).to(device);
 }
 
 Tensor randint(int64_t low, int64_t high, const Shape& shape, DType dtype, Device device, Generator* gen) {
@@ -188,7 +226,9 @@ Tensor uniform_(Tensor t, double lo, double hi, Generator* gen) {
   check_floating(t.dtype(), "uniform_");
   HTP_CHECK(std::isfinite(lo) && std::isfinite(hi) && lo <= hi, "uniform_: expected finite lo <= hi, got [", lo, ", ",
             hi, ")");
-  Tensor u = uniform_f64(t.shape(), t.dtype(), generator_or_default(gen).next_stream());
+  const PhiloxStream s = generator_or_default(gen).next_stream();
+  if (uniform_on_device(t, s, lo, hi)) return t;
+  Tensor u = uniform_f64(t.shape(), t.dtype(), s);
   double* p = u.data<double>();
   for (int64_t i = 0; i < u.numel(); ++i) p[i] = lo + (hi - lo) * p[i];
   t.copy_(u);
@@ -200,7 +240,9 @@ Tensor normal_(Tensor t, double mean, double std, Generator* gen) {
   check_floating(t.dtype(), "normal_");
   HTP_CHECK(std::isfinite(mean) && std::isfinite(std) && std >= 0.0,
             "normal_: expected a finite mean and std >= 0, got mean ", mean, " and std ", std);
-  Tensor z = normal_f64(t.shape(), t.dtype(), generator_or_default(gen).next_stream());
+  const PhiloxStream s = generator_or_default(gen).next_stream();
+  if (normal_on_device(t, s, mean, std)) return t;
+  Tensor z = normal_f64(t.shape(), t.dtype(), s);
   double* p = z.data<double>();
   for (int64_t i = 0; i < z.numel(); ++i) p[i] = mean + std * p[i];
   t.copy_(z);

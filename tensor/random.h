@@ -19,8 +19,10 @@
 //               the dtype can give hi itself when hi - lo is not a power of two
 //   normal_     mean + std · z with z as in randn
 //
-// Values are generated on the CPU (plain loops) and then moved with Tensor::to(device), so a CUDA tensor holds the
-// same numbers as a CPU one from the same seed and offset.
+// Values are generated on the CPU (plain loops) and then moved with Tensor::to(device), except rand, randn, uniform_
+// and normal_ on a CUDA device, which generate there (kernels/cuda/random.cu) with the same mapping: a CUDA tensor
+// holds the same numbers as a CPU one from the same seed and offset (normals to within an ulp of CUDA's log, sqrt,
+// cos and sin against the host's).
 #pragma once
 #include <cstdint>
 

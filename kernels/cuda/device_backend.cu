@@ -1,5 +1,6 @@
 // The CUDA DeviceBackend (tensor/device_backend.h): copies between host and device memory with any strides and
-// dtype conversion, fills, synchronisation; and the start-up registration of the backend and the allocator.
+// dtype conversion, fills, random fills on the device (kernels/cuda/random.cu), synchronisation; and the start-up
+// registration of the backend and the allocator.
 //
 // copy(dst, src), by case (the host side is always made contiguous first):
 //   host -> device   same dtype, both contiguous: staged upload. Otherwise the (contiguous) host data is uploaded
@@ -26,6 +27,7 @@
 #include "kernels/cuda/cuda_check.h"
 #include "kernels/cuda/device_types.cuh"
 #include "kernels/cuda/elementwise.cuh"
+#include "kernels/cuda/random.h"
 #include "kernels/cuda/runtime.h"
 #include "tensor/creation.h"
 #include "tensor/device_backend.h"
@@ -113,6 +115,15 @@ class CudaBackend final : public DeviceBackend {
   }
 
   void synchronize(Device device) override { cuda::synchronize(device.index); }
+
+  bool fill_uniform(const Tensor& dst, const PhiloxStream& s, double lo, double hi) override {
+    cuda::fill_uniform(dst, s, lo, hi);
+    return true;
+  }
+  bool fill_normal(const Tensor& dst, const PhiloxStream& s, double mean, double std) override {
+    cuda::fill_normal(dst, s, mean, std);
+    return true;
+  }
 
  private:
   struct Staging {
