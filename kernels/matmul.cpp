@@ -2,6 +2,9 @@
 
 #include "kernels/checks.h"
 #include "kernels/cpu/matmul.h"
+#ifdef HTP_WITH_CUDA
+#include "kernels/cuda/matmul.h"
+#endif
 #include "kernels/dispatch.h"
 #include "tensor/creation.h"
 
@@ -10,7 +13,7 @@ namespace {
 
 // out[B, M, N] = a[B, M, K] · b[B, K, N] (+ out when accumulate) on the operands' device.
 void run_batched(const char* op, const Tensor& a, const Tensor& b, const Tensor& out, bool accumulate) {
-  HTP_CPU_CALL(op, out.device(), batched_matmul, a, b, out, accumulate);
+  HTP_DEVICE_CALL(op, out.device(), batched_matmul, a, b, out, accumulate);
 }
 
 }  // namespace
