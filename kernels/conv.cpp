@@ -3,6 +3,9 @@
 #include "kernels/checks.h"
 #include "kernels/cpu/conv.h"
 #include "kernels/dispatch.h"
+#ifdef HTP_WITH_CUDA
+#include "kernels/cuda/conv.h"
+#endif
 #include "tensor/creation.h"
 
 namespace htp::kernels {
@@ -53,7 +56,7 @@ Tensor conv2d_forward(const Tensor& x, const Tensor& weight, const Tensor& bias,
               weight.size(0), "] for weight ", weight.describe());
   }
   Tensor out = empty(out_shape, x.dtype(), x.device());
-  HTP_CPU_CALL("conv2d", x.device(), conv2d_forward, x.contiguous(), weight.contiguous(),
+  HTP_DEVICE_CALL("conv2d", x.device(), conv2d_forward, x.contiguous(), weight.contiguous(),
                   bias.defined() ? bias.contiguous() : bias, params, out);
   return out;
 }
@@ -63,7 +66,7 @@ Tensor conv2d_backward_input(const Tensor& grad_out, const Tensor& weight, const
   check_floating_pair(grad_out, "grad_out", weight, "weight", "conv2d_backward_input");
   check_grad_out(grad_out, input_shape, weight.shape(), params, "conv2d_backward_input");
   Tensor grad_in = empty(input_shape, grad_out.dtype(), grad_out.device());
-  HTP_CPU_CALL("conv2d_backward_input", grad_out.device(), conv2d_backward_input, grad_out.contiguous(),
+  HTP_DEVICE_CALL("conv2d_backward_input", grad_out.device(), conv2d_backward_input, grad_out.contiguous(),
                   weight.contiguous(), params, grad_in);
   return grad_in;
 }
@@ -73,7 +76,7 @@ Tensor conv2d_backward_weight(const Tensor& grad_out, const Tensor& x, const Sha
   check_floating_pair(grad_out, "grad_out", x, "input", "conv2d_backward_weight");
   check_grad_out(grad_out, x.shape(), weight_shape, params, "conv2d_backward_weight");
   Tensor grad_weight = empty(weight_shape, grad_out.dtype(), grad_out.device());
-  HTP_CPU_CALL("conv2d_backward_weight", grad_out.device(), conv2d_backward_weight, grad_out.contiguous(),
+  HTP_DEVICE_CALL("conv2d_backward_weight", grad_out.device(), conv2d_backward_weight, grad_out.contiguous(),
                   x.contiguous(), params, grad_weight);
   return grad_weight;
 }
@@ -84,7 +87,7 @@ Tensor conv2d_backward_bias(const Tensor& grad_out) {
   HTP_CHECK(grad_out.dtype() == DType::f32 || grad_out.dtype() == DType::f64,
             "conv2d_backward_bias: expected a float32 or float64 tensor, got ", grad_out.describe());
   Tensor grad_bias = empty({grad_out.size(1)}, grad_out.dtype(), grad_out.device());
-  HTP_CPU_CALL("conv2d_backward_bias", grad_out.device(), conv2d_backward_bias, grad_out.contiguous(), grad_bias);
+  HTP_DEVICE_CALL("conv2d_backward_bias", grad_out.device(), conv2d_backward_bias, grad_out.contiguous(), grad_bias);
   return grad_bias;
 }
 
