@@ -2,6 +2,7 @@
 // backbone runs in eval mode without a graph; only the probe's parameters are optimised. Without augmentation the
 // backbone's feature maps are computed once for the training and test splits (--features cache, the default: one
 // forward pass over the data instead of one per epoch; memory N · C · h · w floats) and the probe trains on them.
+// run_probe_cached lets several runs in one process share those features through a FeatureCache (htp demo).
 //
 // Presets are the paper's recipes (paper.md §2.6), scaled to --epochs (apps/train_optim.h); any explicit optimiser
 // or schedule option overrides its part of the preset:
@@ -39,7 +40,9 @@ Preset preset(const std::string& name) {
 
 }  // namespace
 
-int run_probe(const std::vector<std::string>& argv) {
+int run_probe(const std::vector<std::string>& argv) { return run_probe_cached(argv, nullptr); }
+
+int run_probe_cached(const std::vector<std::string>& argv, FeatureCache* shared) {
   std::string kinds;
   for (const std::string& k : nn::probe_kinds()) kinds += " " + k;
   Args args("probe",
@@ -135,8 +138,18 @@ int run_probe(const std::vector<std::string>& argv) {
   std::shared_ptr<data::Loader> train_loader, test_loader;
   if (cached) {
     auto cache = [&](const DataSplit& split, bool training) {
-      auto [f, y] =
-          extract_features(*backbone.model, *image_loader(split, false), split.dataset->size(), split.split, !rt.quiet);
+      const std::string key = detail::concat(backbone.source, "|", data_spec.str(), "|", split.split, "|",
+                                             split.dataset->size(), "|", image_size, "|", run.batch_size);
+      std::pair<Tensor, Tensor> computed;
+      if (shared && shared->entries.count(key)) {
+        computed = shared->entries.at(key);
+        if (!rt.quiet) std::printf("  %s features from the shared cache\n", split.split.c_str());
+      } else {
+        computed = extract_features(*backbone.model, *image_loader(split, false), split.dataset->size(), split.split,
+                                    !rt.quiet);
+        if (shared) shared->entries[key] = computed;
+      }
+      const auto& [f, y] = computed;
       if (!rt.quiet)
         std::printf("  cached %s features %s (%.0f MB)\n", split.split.c_str(), f.describe().c_str(),
                     static_cast<double>(f.numel()) * 4 / 1e6);

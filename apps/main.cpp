@@ -16,12 +16,15 @@ struct Command {
 
 const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table = {
-      {"demo", {htp::app::run_demo, "the main job (currently: a small MLP trained with the engine's autograd)"}},
+      {"demo", {htp::app::run_demo, "the main job: backbones, CE/BCE probes, every method, GridPG report"}},
       {"forward", {htp::app::run_forward, "runs a model with safetensors weights on a .npy input, writes the output"}},
       {"info", {htp::app::run_info, "build and machine information: version, SIMD path, threads, devices"}},
       {"pretrain", {htp::app::run_pretrain, "trains a backbone and its classifier (Fashion-MNIST by default)"}},
       {"probe", {htp::app::run_probe, "trains a probe on a frozen backbone's features (the paper's recipes)"}},
       {"eval", {htp::app::run_eval, "top-1/top-5 accuracy or mAP of a checkpoint on a data split"}},
+      {"gridpg", {htp::app::run_gridpg, "grid pointing game of trained models: attribution methods x GridPG table"}},
+      {"explain", {htp::app::run_explain, "attribution map of one image (.npy) and its heatmap overlay (PNG)"}},
+      {"epg", {htp::app::run_epg, "energy pointing game of models x methods on VOC boxes or synthetic grids"}},
   };
   return table;
 }

@@ -7,8 +7,11 @@
 //                 (extract_features) instead of images, and the backbone is not run during training at all.
 //
 // extract_features runs a backbone over an unshuffled loader once and returns a FeatureDataset-ready pair
-// (features float32 [N, C, h, w], labels) in the data set's order.
+// (features float32 [N, C, h, w], labels) in the data set's order. A FeatureCache keeps such pairs for several probe
+// runs in one process (htp demo trains six probes on each backbone): `htp probe` looks its features up by a key of
+// everything that decides them and computes them only when missing.
 #pragma once
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -62,5 +65,9 @@ class ProbeJob : public TrainJob {
 // float32 [N, K]).
 std::pair<Tensor, Tensor> extract_features(nn::ImageClassifier& backbone, data::Loader& loader, int64_t samples,
                                            const std::string& label, bool progress);
+
+struct FeatureCache {
+  std::map<std::string, std::pair<Tensor, Tensor>> entries;  // key (see run_probe_cached) -> (features, labels)
+};
 
 }  // namespace htp::app

@@ -1,5 +1,6 @@
 #include "metrics/postprocess.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -90,12 +91,24 @@ Tensor gaussian_smooth(const Tensor& map, int64_t kernel, double sigma) {
   return tensor(out, map.shape()).to(map.dtype()).to(map.device());
 }
 
+int64_t gaussian_kernel_for_side(int64_t side) {
+  HTP_CHECK(side >= 1, "gaussian_kernel_for_side: the side must be positive, got ", side);
+  int64_t k = 129 * side / 448;  // floor(129 · side / 448), then down to an odd number
+  if (k % 2 == 0) --k;
+  return std::max<int64_t>(k, 3);
+}
+
 Tensor smooth(const Tensor& map, Smoothing smoothing) {
   switch (smoothing) {
     case Smoothing::mean_5x5:
       return mean_smooth(map, 5);
     case Smoothing::gaussian_129:
       return gaussian_smooth(map, 129, 129.0 / 4.0);
+    case Smoothing::gaussian_scaled: {
+      detail::check_maps(map, "smooth");
+      const int64_t k = gaussian_kernel_for_side(std::min(map.size(-2), map.size(-1)));
+      return gaussian_smooth(map, k, static_cast<double>(k) / 4.0);
+    }
   }
   throw Error("smooth: unknown smoothing");
 }

@@ -17,6 +17,11 @@
 //   entropy       mean_5x5 for every method
 //   Gini          none (the raw map)
 // then the positive part of the smoothed map: score_map(map, s) = positive_part(smooth(map, s)).
+//
+// gaussian_129 is sized for the reference's 448 px 2×2 grids (and needs maps larger than 64 px). For smaller images
+// (the 56 px Fashion-MNIST grids of htp demo) gaussian_scaled keeps the kernel's size relative to the image: for a
+// map of shorter side S, k = gaussian_kernel_for_side(S) = the largest odd integer <= 129 · S / 448 (at least 3) and
+// sigma = k / 4, so a 448 px map gets exactly gaussian_129 and a 56 px one k = 15, sigma = 3.75.
 #pragma once
 #include <cstdint>
 
@@ -25,14 +30,16 @@
 namespace htp::metrics {
 
 enum class Smoothing {
-  mean_5x5,      // mean_smooth(map, 5)
-  gaussian_129,  // gaussian_smooth(map, 129, 32.25)
+  mean_5x5,         // mean_smooth(map, 5)
+  gaussian_129,     // gaussian_smooth(map, 129, 32.25)
+  gaussian_scaled,  // gaussian_smooth(map, k, k / 4) with k = gaussian_kernel_for_side(min(H, W))
 };
 
 Tensor channel_sum(const Tensor& attribution);
 Tensor positive_part(const Tensor& map);
 Tensor mean_smooth(const Tensor& map, int64_t kernel = 5);                                    // kernel odd, >= 1
 Tensor gaussian_smooth(const Tensor& map, int64_t kernel = 129, double sigma = 129.0 / 4.0);  // kernel odd, sigma > 0
+int64_t gaussian_kernel_for_side(int64_t side);  // side >= 1; see gaussian_scaled above
 Tensor smooth(const Tensor& map, Smoothing smoothing);
 Tensor score_map(const Tensor& map, Smoothing smoothing);
 

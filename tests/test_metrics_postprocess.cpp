@@ -99,4 +99,20 @@ TEST_SUITE("metrics") {
     check_close(score_map(negative, Smoothing::mean_5x5), std::vector<double>(9, 0.0), 0);
   }
 
+  TEST_CASE("gaussian_scaled sizes the Gaussian to the map: 129 taps at 448 px, 15 at 56 px, at least 3") {
+    CHECK(gaussian_kernel_for_side(448) == 129);
+    CHECK(gaussian_kernel_for_side(672) == 193);  // floor(193.5) = 193, odd
+    CHECK(gaussian_kernel_for_side(56) == 15);    // floor(16.125) = 16 -> 15
+    CHECK(gaussian_kernel_for_side(28) == 7);     // floor(8.06) = 8 -> 7
+    CHECK(gaussian_kernel_for_side(10) == 3);
+    // The shorter side decides; the result equals gaussian_smooth with k and sigma = k / 4.
+    std::vector<double> v(56 * 60);
+    for (size_t i = 0; i < v.size(); ++i) v[i] = std::sin(0.37 * static_cast<double>(i)) + (i % 7 == 0 ? 3.0 : 0.0);
+    const Tensor map = tensor(v, {56, 60});
+    check_close(smooth(map, Smoothing::gaussian_scaled), gaussian_smooth(map, 15, 3.75).to_vector(), 0);
+    check_close(score_map(map, Smoothing::gaussian_scaled), positive_part(gaussian_smooth(map, 15, 3.75)).to_vector(),
+                0);
+    CHECK(contains(error_of([] { gaussian_kernel_for_side(0); }), "the side must be positive"));
+  }
+
 }  // TEST_SUITE
