@@ -33,6 +33,7 @@
 #include "nn/models.h"
 #include "tensor/random.h"
 #include "xai/attribution.h"
+#include "bench_threads.h"
 
 namespace {
 
@@ -118,25 +119,10 @@ void run(benchmark::State& state, const Case& c, Device device) {
       benchmark::Counter(n, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
-// Takes --threads= out of argv (Google Benchmark rejects flags it does not know).
-int parse_threads(int& argc, char** argv) {
-  int threads = 2;
-  if (const char* env = std::getenv("HTP_BENCH_THREADS")) threads = std::atoi(env);
-  int out = 1;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--threads=", 10) == 0)
-      threads = std::atoi(argv[i] + 10);
-    else
-      argv[out++] = argv[i];
-  }
-  argc = out;
-  return threads < 1 ? 1 : threads;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int threads = parse_threads(argc, argv);
+  const int threads = htp::bench::take_threads_flag(argc, argv);
   const Device device = bench_device();
   htp::kernels::cpu::set_num_threads(threads);
   for (const Case& c : cases()) {

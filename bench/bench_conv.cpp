@@ -21,6 +21,7 @@
 #include "kernels/cpu/parallel.h"
 #include "tensor/creation.h"
 #include "tensor/random.h"
+#include "bench_threads.h"
 
 #ifdef HTP_HAVE_OPENBLAS
 #include <cblas.h>
@@ -97,20 +98,6 @@ void run_openblas(benchmark::State& state, const Layer& l, int64_t batch) {
 }
 #endif
 
-int thread_count(int& argc, char** argv) {
-  int threads = 2;
-  if (const char* env = std::getenv("HTP_BENCH_THREADS")) threads = std::atoi(env);
-  int out = 1;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--threads=", 10) == 0)
-      threads = std::atoi(argv[i] + 10);
-    else
-      argv[out++] = argv[i];
-  }
-  argc = out;
-  return threads < 1 ? 1 : threads;
-}
-
 void register_pair(const Layer& l, int64_t batch) {
   const std::string suffix = std::string(l.name) + "/N" + std::to_string(batch);
   benchmark::RegisterBenchmark(("BM_conv2d_ours/" + suffix).c_str(),
@@ -128,7 +115,7 @@ void register_pair(const Layer& l, int64_t batch) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int threads = thread_count(argc, argv);
+  const int threads = htp::bench::take_threads_flag(argc, argv);
   cpu::set_num_threads(threads);
 #ifdef HTP_HAVE_OPENBLAS
   openblas_set_num_threads(threads);

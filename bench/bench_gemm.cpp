@@ -19,6 +19,7 @@
 #include "kernels/cpu/cpu_features.h"
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/parallel.h"
+#include "bench_threads.h"
 
 #ifdef HTP_HAVE_OPENBLAS
 #include <cblas.h>
@@ -88,20 +89,6 @@ void run_openblas(benchmark::State& state, int64_t M, int64_t N, int64_t K) {
 }
 #endif
 
-int thread_count(int& argc, char** argv) {
-  int threads = 2;
-  if (const char* env = std::getenv("HTP_BENCH_THREADS")) threads = std::atoi(env);
-  int out = 1;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--threads=", 10) == 0)
-      threads = std::atoi(argv[i] + 10);
-    else
-      argv[out++] = argv[i];
-  }
-  argc = out;
-  return threads < 1 ? 1 : threads;
-}
-
 void register_pair(const std::string& suffix, int64_t M, int64_t N, int64_t K, const char* ours, const char* theirs) {
   benchmark::RegisterBenchmark((std::string(ours) + "/" + suffix).c_str(),
                                [=](benchmark::State& s) { run_ours(s, M, N, K); })
@@ -120,7 +107,7 @@ void register_pair(const std::string& suffix, int64_t M, int64_t N, int64_t K, c
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int threads = thread_count(argc, argv);
+  const int threads = htp::bench::take_threads_flag(argc, argv);
   cpu::set_num_threads(threads);
   benchmark::AddCustomContext("htp_threads", std::to_string(threads));
   benchmark::AddCustomContext("htp_isa", cpu::isa_name(cpu::best_isa()));
