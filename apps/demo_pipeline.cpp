@@ -103,7 +103,7 @@ std::vector<std::string> common_args(const DemoSettings& s, int64_t epochs, cons
 // The probe kinds of a backbone: the linear probe (bias-free on B-cos backbones), the ReLU MLP and the B-cos MLP.
 std::vector<std::string> probe_kinds_for(const std::string& arch) {
   const bool bcos = arch.rfind("bcos", 0) == 0;
-  return {bcos ? "linear-nobias" : "linear", "mlp2", "bcos-mlp2"};
+  return {bcos ? "linear-nobias" : "linear", bcos ? "mlp2-bnu" : "mlp2", "bcos-mlp2"};
 }
 
 }  // namespace

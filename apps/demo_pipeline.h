@@ -6,8 +6,9 @@
 //   (b) probes     on each frozen backbone, with `htp probe` itself (run_probe, the paper's coslr recipe scaled to
 //                  the demo's epochs, features computed once per backbone through a FeatureCache): the linear probe
 //                  (bias-free "linear-nobias" on the B-cos backbone, as the paper's B-cos std-linear configs, so that
-//                  the model stays dynamic-linear), the ReLU MLP "mlp2" and the B-cos MLP "bcos-mlp2", each with CE
-//                  and with BCE: <out>/probes/<arch>-<probe>-<loss>
+//                  the model stays dynamic-linear), the ReLU MLP ("mlp2"; "mlp2-bnu" with the paper's bias-free
+//                  uncentered BatchNorm on the B-cos backbone) and the B-cos MLP "bcos-mlp2", each with CE and with
+//                  BCE: <out>/probes/<arch>-<probe>-<loss>
 //   (c, d) gridpg  one confident pool over all twelve probed models (the paper requires images every compared model
 //                  classifies correctly with confidence >= 0.95), 2×2 grids from the test split, every applicable
 //                  method on every model (apps/gridpg_eval.h), heatmap PNGs of the first grids:

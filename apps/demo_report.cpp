@@ -511,7 +511,8 @@ DemoSummary write_demo_report(const DemoResults& r) {
           std::to_string(set.pretrain_epochs) + " epoch(s), batch " + std::to_string(set.batch_size),
       "probes (htp probe, features cached): linear (bias-free linear-nobias on the B-cos backbone, as the paper's "
       "B-cos std-linear configs), mlp2 (ReLU MLP, hidden " + std::to_string(set.hidden) +
-          "), bcos-mlp2 (B-cos MLP, hidden " + std::to_string(set.hidden) +
+          "; mlp2-bnu on the B-cos backbone: bias-free, uncentered BatchNorm, as the paper's configs), "
+          "bcos-mlp2 (B-cos MLP, hidden " + std::to_string(set.hidden) +
           "); CE, and BCE with off-label targets 1/C; the paper's coslr recipe (Adam lr 1e-3, linear warm-up, cosine) "
           "over " + std::to_string(set.probe_epochs) + " epochs, batch " + std::to_string(set.batch_size),
       "methods: every method that applies to a model (conventional backbone: gradient, ixg, ig, gradcam, gbp, lrp, "
@@ -551,8 +552,8 @@ DemoSummary write_demo_report(const DemoResults& r) {
       "LIME: SLIC superpixels instead of quickshift, " + std::to_string(setup["lime_samples"].get<int64_t>()) +
           " samples" + (setup["lime_samples"].get<int64_t>() < 500 ? " instead of 500 to fit the time budget" : "") +
           "; one seeded sample set per explanation.",
-      "mlp2 on the B-cos backbone uses BatchNorm2d with biases; the paper's MLP configs on B-cos backbones use the "
-      "uncentered, bias-free BatchNorm (not a probe kind of this engine). LRP through the B-cos MLP probe: its "
+      "The ReLU MLP probes add no logit bias (the paper's no-bias BCE MLP configs add −log(C−1), which changes "
+      "sigmoid confidences but no gradient). LRP through the B-cos MLP probe: its "
       "convolutions get the Gamma rule and its B-cos scaling the plain gradient (zennit has no B-cos rule).",
       "Statistics: " + std::to_string(grids * n * n) + " cells per score and one seed; differences within about two "
           "standard errors (no *) are noise. The confident pool keeps only classes that all models classify "

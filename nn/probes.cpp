@@ -118,8 +118,8 @@ Variable ClassTokenProbe::forward(const Variable& tokens) {
 }
 
 const std::vector<std::string>& probe_kinds() {
-  static const std::vector<std::string> kinds = {"linear",      "linear-nobias", "mlp2",     "mlp3",
-                                                 "bcos-linear", "bcos-mlp2",     "bcos-mlp3"};
+  static const std::vector<std::string> kinds = {"linear",      "linear-nobias", "mlp2",     "mlp3",     "mlp2-bnu",
+                                                 "mlp3-bnu",    "bcos-linear",   "bcos-mlp2", "bcos-mlp3"};
   return kinds;
 }
 
@@ -129,6 +129,10 @@ std::shared_ptr<Module> make_probe(const std::string& kind, int64_t in_features,
   if (kind == "mlp2" || kind == "mlp3")
     return std::make_shared<MLPProbe>(in_features, num_classes,
                                       MLPProbeOptions{.num_layers = kind == "mlp2" ? 2 : 3, .hidden = hidden});
+  if (kind == "mlp2-bnu" || kind == "mlp3-bnu")
+    return std::make_shared<MLPProbe>(
+        in_features, num_classes,
+        MLPProbeOptions{.num_layers = kind == "mlp2-bnu" ? 2 : 3, .hidden = hidden, .bias = false, .is_bcos = true});
   if (kind == "bcos-linear") return std::make_shared<BcosMLPProbe>(in_features, num_classes, 1, hidden);
   if (kind == "bcos-mlp2") return std::make_shared<BcosMLPProbe>(in_features, num_classes, 2, hidden);
   if (kind == "bcos-mlp3") return std::make_shared<BcosMLPProbe>(in_features, num_classes, 3, hidden);

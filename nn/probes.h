@@ -99,8 +99,10 @@ class ClassTokenProbe : public Module {
   std::shared_ptr<Linear> fc;
 };
 
-// kind: "linear", "linear-nobias", "mlp2", "mlp3" (with biases, BatchNorm2d, no logit bias), "bcos-linear",
-// "bcos-mlp2", "bcos-mlp3"; hidden is the MLPs' width. An unknown kind is an error listing the kinds.
+// kind: "linear", "linear-nobias", "mlp2", "mlp3" (with biases, BatchNorm2d, no logit bias), "mlp2-bnu", "mlp3-bnu"
+// (the ReLU MLP of the paper's configs on B-cos backbones: is_bcos, so NoBias BatchNormUncentered2d, and no biases;
+// no logit bias), "bcos-linear", "bcos-mlp2", "bcos-mlp3"; hidden is the MLPs' width. An unknown kind is an error
+// listing the kinds.
 std::shared_ptr<Module> make_probe(const std::string& kind, int64_t in_features, int64_t num_classes,
                                    int64_t hidden = 2048);
 const std::vector<std::string>& probe_kinds();

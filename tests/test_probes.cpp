@@ -89,7 +89,7 @@ TEST_CASE("every probe kind maps a feature map [N, D, h, w] to logits [N, C]") {
   }
   CHECK_THROWS_WITH_AS(make_probe("mlp4", 8, 5),
                        doctest::Contains("unknown probe kind 'mlp4' (kinds: linear, linear-nobias, mlp2, mlp3, "
-                                         "bcos-linear, bcos-mlp2, bcos-mlp3)"),
+                                         "mlp2-bnu, mlp3-bnu, bcos-linear, bcos-mlp2, bcos-mlp3)"),
                        Error);
   CHECK_THROWS_WITH_AS((*make_probe("linear", 8, 5))(Variable(randn({3, 7, 2, 2}))),
                        doctest::Contains("LinearProbe: expects a feature map [N, 8, h, w], got float32[3, 7, 2, 2]"),
@@ -110,6 +110,7 @@ TEST_CASE("probe parameter names follow the official mmpretrain heads") {
   MLPProbe bcos_bn(8, 5, {.hidden = 6, .bias = false, .is_bcos = true});
   CHECK(names_of(bcos_bn.named_parameters()) == std::set<std::string>{"fc0.weight", "bn0.weight", "fc1.weight"});
   CHECK(bcos_bn.norms[0]->type_name() == "BatchNormUncentered2d");
+  CHECK(names_of(make_probe("mlp2-bnu", 8, 5, 6)->named_parameters()) == names_of(bcos_bn.named_parameters()));
   BcosMLPProbe bcos2(8, 5, 2, 6);
   CHECK(names_of(bcos2.named_parameters()) ==
         std::set<std::string>{"fc0.linear.weight", "bn0.weight", "fc1.linear.weight"});
@@ -123,6 +124,9 @@ TEST_CASE("parameter counts of the paper's probes for 2048 features and 1000 cla
   CHECK(make_probe("linear-nobias", 2048, 1000)->num_parameters() == 2'048'000);
   CHECK(make_probe("mlp2", 2048, 1000)->num_parameters() == 6'249'448);
   CHECK(make_probe("mlp3", 2048, 1000)->num_parameters() == 10'449'896);
+  // The B-cos-backbone ReLU MLPs: bias-free convolutions, NoBias BNU (a weight per channel, no bias).
+  CHECK(make_probe("mlp2-bnu", 2048, 1000)->num_parameters() == 6'244'352);
+  CHECK(make_probe("mlp3-bnu", 2048, 1000)->num_parameters() == 10'440'704);
   CHECK(make_probe("bcos-linear", 2048, 1000)->num_parameters() == 2'048'000);
   CHECK(make_probe("bcos-mlp2", 2048, 1000)->num_parameters() == 6'244'352);
   CHECK(make_probe("bcos-mlp3", 2048, 1000)->num_parameters() == 10'440'704);
