@@ -18,6 +18,8 @@
 // The per-element formulas are the CPU's, in its dtype and order, with exact:: operations (no fused multiply-add),
 // so y and dx match the CPU's bits whenever the per-channel / per-row statistics round to the same values (they are
 // double sums in a different order, so they can differ in the last bit of a double, rarely in the result).
+// Batch norm runs cuDNN instead when kernels::implementation(OpFamily::batch_norm) chooses the vendor in a build with
+// cuDNN and the case is one cuDNN does with our semantics (kernels/cuda/norm_cudnn.h lists the fallbacks to ours).
 #include "kernels/cuda/norm.h"
 
 #include <algorithm>
@@ -27,6 +29,10 @@
 #include "kernels/cuda/math.cuh"
 #include "kernels/cuda/runtime.h"
 #include "tensor/creation.h"
+#ifdef HTP_WITH_CUDNN
+#include "kernels/cuda/norm_cudnn.h"
+#include "kernels/implementation.h"
+#endif
 
 namespace htp::kernels::cuda {
 namespace {
@@ -429,6 +435,11 @@ void batch_norm_forward(const Tensor& x, const Tensor& weight, const Tensor& bia
                         const Tensor& running_var, bool training, double momentum, double eps, const Tensor& y,
                         const Tensor& save_mean, const Tensor& save_invstd) {
   DeviceGuard guard(x.device().index);
+#ifdef HTP_WITH_CUDNN
+  if (implementation(OpFamily::batch_norm) == Implementation::vendor && cudnn::batch_norm_forward_supported(x, eps))
+    return cudnn::batch_norm_forward(x, weight, bias, running_mean, running_var, training, momentum, eps, y, save_mean,
+                                     save_invstd);
+#endif
   dispatch_floating(x.dtype(), "batch_norm", [&](auto tag) {
     bn_forward<decltype(tag)>(x, weight, bias, running_mean, running_var, training, momentum, eps, y, save_mean,
                               save_invstd);
@@ -439,6 +450,11 @@ void batch_norm_backward(const Tensor& grad_y, const Tensor& x, const Tensor& we
                          const Tensor& save_invstd, bool training, const Tensor& dx, const Tensor& dweight,
                          const Tensor& dbias) {
   DeviceGuard guard(x.device().index);
+#ifdef HTP_WITH_CUDNN
+  if (implementation(OpFamily::batch_norm) == Implementation::vendor &&
+      cudnn::batch_norm_backward_supported(x, training))
+    return cudnn::batch_norm_backward(grad_y, x, weight, save_mean, save_invstd, training, dx, dweight, dbias);
+#endif
   dispatch_floating(x.dtype(), "batch_norm_backward", [&](auto tag) {
     bn_backward<decltype(tag)>(grad_y, x, weight, save_mean, save_invstd, training, dx, dweight, dbias);
   });
