@@ -38,7 +38,7 @@ bool Args::parse(const std::vector<std::string>& argv) {
     HTP_CHECK(it != specs_.end(), command_, ": unknown option --", name, " (see htp ", command_, " --help)");
     if (it->second.is_flag) {
       HTP_CHECK(!inline_value, command_, ": --", name, " is a flag and takes no value");
-      value = "1";
+      value.assign(1, '1');  // not `= "1"`: GCC 12 reports a false -Wrestrict on that assignment
     } else if (!inline_value) {
       HTP_CHECK(i + 1 < argv.size(), command_, ": --", name, " needs a value");
       value = argv[++i];
