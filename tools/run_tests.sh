@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The test command of the README (and of .ci/run): installs what is missing, then
 #   1. builds the CPU configuration and runs the whole doctest suite through CTest,
-#   2. when nvcc is present, compiles everything with the CUDA backend for sm_80 and sm_90 and runs the `cuda` suite
-#      (its cases skip, with one visible line saying so, on a machine without a GPU),
+#   2. when nvcc is present, compiles the tests, the tool and the GPU benchmarks with the CUDA backend for sm_80 and
+#      sm_90 and runs the `cuda` suite (its cases skip, with one visible line saying so, on a machine without a GPU),
 #   3. builds with AddressSanitizer + UndefinedBehaviorSanitizer and runs the whole suite again.
 # Set HTP_SKIP_ASAN=1 to skip step 3 while iterating locally.
 set -euo pipefail
@@ -25,7 +25,7 @@ if command -v nvcc >/dev/null || [[ -x /usr/local/cuda/bin/nvcc ]]; then
   export PATH="$PATH:/usr/local/cuda/bin"
   step "CUDA build (sm_80, sm_90)"
   cmake --preset cuda "${launcher[@]}" >/dev/null
-  cmake --build --preset cuda -j "$jobs" --target htp_tests htp
+  cmake --build --preset cuda -j "$jobs" --target htp_tests htp bench_cuda_gemm bench_cuda_conv bench_cuda_bandwidth
   step "CUDA tests (skipped, visibly, without a GPU)"
   ctest --preset cuda -R '^cuda$' --verbose
 else
