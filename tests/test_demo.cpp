@@ -83,7 +83,8 @@ TEST_SUITE("train") {
     REQUIRE(before.size() == 15);  // 2 backbones, 12 probes, the GridPG results
     REQUIRE(app::run_demo(args) == 0);
     CHECK(made_files(out) == before);
-    for (const app::Json& stage : app::read_json_file(out + "/report.json")["stages"]) CHECK(stage["reused"] == true);
+    const app::Json rerun = app::read_json_file(out + "/report.json");  // named: a range-for over a temporary's
+    for (const app::Json& stage : rerun["stages"]) CHECK(stage["reused"] == true);  // member would dangle (C++20)
 
     // Another probe setting: the backbones stay, the probes and the grids are redone.
     std::vector<std::string> changed = args;
