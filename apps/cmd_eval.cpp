@@ -10,11 +10,9 @@
 
 #include "apps/args.h"
 #include "apps/commands.h"
-#include "apps/train_backbone.h"
+#include "apps/explain_model.h"
 #include "apps/train_eval.h"
 #include "apps/train_options.h"
-#include "autograd/grad_mode.h"
-#include "nn/probes.h"
 
 namespace htp::app {
 
@@ -43,29 +41,9 @@ int run_eval(const std::vector<std::string>& argv) {
   const std::string path = resolve_checkpoint_path(args.get("checkpoint"));
   const std::string data_arg = args.get("data");
   DataSpec data_spec = parse_data_spec(data_arg.empty() ? "fashion-mnist" : data_arg);
-  std::string kind = "weights";
-  LoadedBackbone backbone;
-  std::shared_ptr<nn::Module> probe;
-  Json stored_loss;
-  if (is_checkpoint(path)) {
-    const Checkpoint c = load_checkpoint(path);
-    kind = c.kind;
-    backbone = backbone_of(c);
-    stored_loss = c.settings.at("loss");
-    if (c.kind == "probe") {
-      const Json& p = c.settings.at("probe");
-      probe = nn::make_probe(p.at("kind").get<std::string>(), backbone.model->num_features,
-                             p.at("num_classes").get<int64_t>(), p.at("hidden").get<int64_t>());
-      try {
-        probe->load_state_dict(c.section("probe"));
-      } catch (const Error& e) {
-        throw Error("checkpoint '" + path + "', probe: " + e.what());
-      }
-      probe->eval();
-    }
-  } else {
-    backbone = load_backbone(path, args.get("arch"), data_spec);
-  }
+  const ExplainableModel m = load_explainable(path, args.get("arch"), data_spec);
+  const LoadedBackbone& backbone = m.backbone;
+  const bool probe = m.probe != nullptr;
   if (data_arg.empty() && !backbone.data.empty()) data_spec = parse_data_spec(backbone.data);
   const int64_t image_size =
       resolve_image_size(data_spec, args.get_int("image-size") > 0 ? args.get_int("image-size") : backbone.image_size);
@@ -79,8 +57,8 @@ int run_eval(const std::vector<std::string>& argv) {
   if (!args.get("loss").empty())
     loss = make_loss(args.get("loss"), probe ? LossContext::probe : LossContext::pretrain, split.multi_label,
                      probe ? false : backbone.spec.bcos(), split.num_classes());
-  else if (!stored_loss.is_null())
-    loss = LossSpec::from_json(stored_loss);
+  else if (m.kind != "weights")
+    loss = m.loss;  // the checkpoint's
   else
     loss = make_loss(split.multi_label ? "bce" : "ce", LossContext::pretrain, split.multi_label, backbone.spec.bcos(),
                      split.num_classes());
@@ -88,22 +66,16 @@ int run_eval(const std::vector<std::string>& argv) {
   EvalSet set{make_loader(split.dataset, make_pipeline(data_spec, backbone.encoding, image_size, false, "none"),
                           batch_size, false, 0, rt.workers),
               split.dataset->size(), split.split, split.dataset->class_names(), split.ignore};
-  nn::ImageClassifier& model = *backbone.model;
-  const EvalResult r = evaluate(
-      set,
-      [&](const Tensor& x) {
-        return probe ? (*probe)(Variable(model.forward_features(Variable(x)).data())) : model(Variable(x));
-      },
-      loss, !rt.quiet);
+  const EvalResult r = evaluate(set, [&](const Tensor& x) { return (*m.model)(Variable(x)); }, loss, !rt.quiet);
 
   if (!rt.quiet) {
-    std::cout << "htp eval: " << path << " (" << kind << ", " << backbone.spec.arch << ") on " << data_spec.str()
+    std::cout << "htp eval: " << path << " (" << m.kind << ", " << backbone.spec.arch << ") on " << data_spec.str()
               << "\n";
     r.print_table(std::cout);
   }
   std::string out = args.get("out");
   if (out.empty()) out = (std::filesystem::path(path).parent_path() / ("eval-" + split_name + ".json")).string();
-  Json j = {{"checkpoint", path},         {"kind", kind},
+  Json j = {{"checkpoint", path},         {"kind", m.kind},
             {"arch", backbone.spec.arch}, {"data", data_spec.str()},
             {"image_size", image_size},   {"loss_kind", loss.to_json()}};
   j.update(r.to_json());

@@ -17,6 +17,7 @@ ExplainableModel load_explainable(const std::string& file_or_dir, const std::str
   ExplainableModel m;
   if (is_checkpoint(path)) {
     const Checkpoint c = load_checkpoint(path);
+    m.kind = c.kind;
     m.backbone = backbone_of(c);
     try {
       m.loss = LossSpec::from_json(c.settings.at("loss"));

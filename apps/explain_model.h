@@ -20,6 +20,7 @@ struct ExplainableModel {
   LoadedBackbone backbone;            // spec, input encoding, training data and image size
   std::shared_ptr<nn::Module> probe;  // null for a pretrain checkpoint or plain weights
   std::string probe_kind;             // "" without a probe
+  std::string kind = "weights";       // what was read: "pretrain" or "probe" checkpoint, or plain "weights"
   LossSpec loss;                      // the loss it was trained with (ce for plain weights)
   int64_t num_classes = 0;
 
